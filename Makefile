@@ -1,0 +1,49 @@
+# The two commands of README: `make demo` and `make test`. Everything they need is set up here.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install dev postgres lint typecheck unit bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.installed-dev
+
+## make demo: set up ombud and run it on the bundled sample voices (SQLite, no set-up needed).
+demo: install
+	$(BIN)/ombud demo
+
+## make test: lint, type-check and run the whole suite on SQLite and PostgreSQL.
+test: dev postgres lint typecheck unit
+
+postgres:
+	bash scripts/ensure-postgres.sh
+
+lint: dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: dev
+	$(BIN)/mypy
+
+unit: dev
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+## make bench: the import benchmark (100,000 and 1,000,000 voices into SQLite and PostgreSQL).
+bench: dev postgres
+	$(BIN)/python bench/import.py
+
+clean:
+	rm -rf $(VENV) ombud-demo .pytest_cache .mypy_cache .ruff_cache

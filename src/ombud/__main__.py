@@ -1,0 +1,3 @@
+from ombud.cli import app
+
+app(prog_name="ombud")

@@ -1,0 +1,1 @@
+"""understand: what each voice says — language, acts, feelings, flags and personal data."""
