@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install dev postgres lint typecheck unit bench clean
+.PHONY: demo test install dev postgres lint typecheck unit bench model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ unit: dev
 ## make bench: the import benchmark (100,000 and 1,000,000 voices into SQLite and PostgreSQL).
 bench: dev postgres
 	$(BIN)/python bench/import.py
+
+## make model: rebuild every shipped model from corpus/ and refresh docs/quality.md (under 15 minutes on 2 cores).
+model: dev
+	$(BIN)/python scripts/build_models.py
 
 clean:
 	rm -rf $(VENV) ombud-demo .pytest_cache .mypy_cache .ruff_cache

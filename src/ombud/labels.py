@@ -65,7 +65,7 @@ def _check_choice(problems: list[str], where: str, value: Any, allowed: Iterable
         problems.append(f"{where}: {value!r} is not one of {', '.join(allowed)}")
 
 
-def _check_sentences(voice: dict[str, Any], problems: list[str]) -> None:
+def _check_sentences(voice: dict[str, Any], problems: list[str], topics: Iterable[str]) -> None:
     text = voice.get("text")
     sentences = voice.get("sentences")
     if not isinstance(text, str) or not text.strip():
@@ -94,7 +94,7 @@ def _check_sentences(voice: dict[str, Any], problems: list[str]) -> None:
         _check_choice(problems, f"{where}.act", sentence.get("act"), ACTS)
         _check_choice(problems, f"{where}.sentiment", sentence.get("sentiment"), SENTIMENTS)
         for topic in sentence.get("topics", []):
-            _check_choice(problems, f"{where}.topics", topic, TOPICS)
+            _check_choice(problems, f"{where}.topics", topic, topics)
         theme = sentence.get("wish_theme")
         if theme is not None and sentence.get("act") != "wish":
             problems.append(f"{where}.wish_theme: only a wish sentence has a wish theme")
@@ -104,8 +104,10 @@ def _check_sentences(voice: dict[str, Any], problems: list[str]) -> None:
         problems.append(f"sentences: text not covered by any sentence: {left_over[:60]!r}")
 
 
-def check_labeled_voice(voice: Any, *, sample: bool = False) -> list[str]:
-    """Return what is wrong with one labeled voice; an empty list means nothing."""
+def check_labeled_voice(voice: Any, *, sample: bool = False, topics: Iterable[str] = TOPICS) -> list[str]:
+    """Return what is wrong with one labeled voice; an empty list means nothing.
+
+    ``topics`` are the topic names allowed: the default taxonomy, plus a company's own when it trains."""
     if not isinstance(voice, dict):
         return ["not a JSON object"]
     problems: list[str] = []
@@ -125,7 +127,7 @@ def check_labeled_voice(voice: Any, *, sample: bool = False) -> list[str]:
         _check_choice(problems, "personal_data.kind", span.get("kind"), PERSONAL_DATA_KINDS)
         if span.get("text") not in voice.get("text", "") + voice.get("subject", ""):
             problems.append(f"personal_data: {span.get('text')!r} is not in the text")
-    _check_sentences(voice, problems)
+    _check_sentences(voice, problems, tuple(topics))
     if sample:
         for key in ("company", "industry", "received_at", "customer"):
             if not voice.get(key):

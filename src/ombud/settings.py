@@ -57,6 +57,15 @@ class Settings(BaseSettings):
         ge=1,
         description="The longest voice text accepted; a longer row is reported as an error.",
     )
+    corpus_dir: str | None = Field(
+        None,
+        description="Folder of ombud's labeled corpus, which `ombud train --base default` learns from besides "
+        "your files. Default: corpus/ of the checkout ombud runs from.",
+    )
+    model_cache: str | None = Field(
+        None,
+        description="Folder for models ombud derives on first use (the ONNX encoder). Default: ~/.cache/ombud.",
+    )
 
 
 @lru_cache

@@ -8,6 +8,7 @@ from ombud.cli import db
 from ombud.cli.demo import demo_command
 from ombud.cli.history import imports_command
 from ombud.cli.importing import import_command
+from ombud.cli.understanding import analyze_command, eval_command, train_command
 
 app = typer.Typer(
     name="ombud",
@@ -17,5 +18,8 @@ app = typer.Typer(
 )
 app.command("import")(import_command)
 app.command("imports")(imports_command)
+app.command("analyze")(analyze_command)
+app.command("eval")(eval_command)
+app.command("train")(train_command)
 app.command("demo")(demo_command)
 app.add_typer(db.app, name="db")

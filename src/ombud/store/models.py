@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -130,3 +130,50 @@ class Voice(Base):
 customers_table = cast(Table, Customer.__table__)
 identities_table = cast(Table, CustomerIdentity.__table__)
 voices_table = cast(Table, Voice.__table__)
+
+
+class VoiceAnalysis(Base):
+    """What a reader model read in one voice (understand/analysis.py); one row per voice, replaced on re-reading."""
+
+    __tablename__ = "voice_analyses"
+
+    voice_id: Mapped[int] = mapped_column(ForeignKey("voices.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100))
+    tier: Mapped[str] = mapped_column(String(20))
+    analysed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    language: Mapped[str] = mapped_column(String(8))
+    language_confidence: Mapped[float] = mapped_column(Float)
+    dominant_act: Mapped[str] = mapped_column(String(20), index=True)
+    acts: Mapped[list[str]] = mapped_column(JsonDocument)
+    sentiment: Mapped[str] = mapped_column(String(10))
+    sentiment_score: Mapped[float] = mapped_column(Float)
+    emotions: Mapped[list[str]] = mapped_column(JsonDocument)
+    topics: Mapped[list[str]] = mapped_column(JsonDocument)
+    expectation_gap: Mapped[bool] = mapped_column(Boolean)
+    legal_claim: Mapped[bool] = mapped_column(Boolean)
+    churn_risk: Mapped[bool] = mapped_column(Boolean)
+    # The rest of the public analysis object: probabilities, evidence, personal data spans.
+    details: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+
+    sentences: Mapped[list[SentenceAnalysisRow]] = relationship(
+        back_populates="voice_analysis", cascade="all, delete-orphan", order_by="SentenceAnalysisRow.position"
+    )
+
+
+class SentenceAnalysisRow(Base):
+    __tablename__ = "sentence_analyses"
+    __table_args__ = (UniqueConstraint("voice_id", "position", name="uq_sentence_analyses_voice_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    voice_id: Mapped[int] = mapped_column(ForeignKey("voice_analyses.voice_id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(8))
+    act: Mapped[str] = mapped_column(String(20), index=True)
+    act_probability: Mapped[float] = mapped_column(Float)
+    sentiment: Mapped[str] = mapped_column(String(10))
+    sentiment_score: Mapped[float] = mapped_column(Float)
+    topics: Mapped[list[str]] = mapped_column(JsonDocument)
+
+    voice_analysis: Mapped[VoiceAnalysis] = relationship(back_populates="sentences")

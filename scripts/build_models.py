@@ -1,0 +1,54 @@
+"""`make model`: rebuild every shipped reader model from corpus/, then refresh docs/quality.md.
+
+Deterministic: the same corpus and encoder give the same weights (fixed seeds).
+The quality report needs ../shared/data (public dev sets) and is skipped,
+saying so, where that folder is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ombud.understand.shipped import corpus_dir, train_tier
+from ombud.understand.tiers import TIERS, shipped_model_path
+
+console = Console()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tier", choices=TIERS, action="append", help="only this tier (default: all)")
+    parser.add_argument("--no-report", action="store_true", help="do not refresh docs/quality.md")
+    options = parser.parse_args()
+    corpus = corpus_dir()
+    for tier in options.tier or TIERS:
+        started = time.perf_counter()
+        with Progress(
+            TextColumn(f"[bold]{tier}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        ) as progress:
+            bar = progress.add_task("encoding", total=None)
+            model, _ = train_tier(tier, [corpus], name=f"ombud-{tier}", progress=lambda n: progress.advance(bar, n))
+        path = shipped_model_path(tier)
+        model.save(path)
+        scores = model.scores
+        console.print(
+            f"{tier}: {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s; held-out "
+            f"act macro-F1 {scores['act']['macro_f1']:.3f}, voice sentiment {scores['voice_sentiment']['macro_f1']:.3f}, "
+            f"emotions {scores['emotions']['macro_f1']:.3f}, flags {scores['flags']['macro_f1']:.3f}"
+        )
+    if not options.no_report:
+        from quality_report import write_report
+
+        write_report()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    sys.exit(main())

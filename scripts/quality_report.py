@@ -1,0 +1,153 @@
+"""Measure the shipped models on text nobody on the project wrote, and write docs/quality.md.
+
+Reads the public dev sets in ../shared/data (see its README; they are never
+trained on) and the bundled sample voices, which are not in the corpus.
+Without ../shared/data only the sample and held-out figures are written,
+and the report says so.
+
+    python scripts/quality_report.py [--limit N] [--tier fast|accurate]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ombud.understand.corpus import read_corpus
+from ombud.understand.evaluation import evaluate, parse_label_map, read_labeled_texts
+from ombud.understand.tiers import TIERS, load_reader
+from ombud.understand.training import encode_corpus, score_heads
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+SAMPLE = ROOT / "src" / "ombud" / "demo" / "sample"
+REPORT = ROOT / "docs" / "quality.md"
+
+
+@dataclass(frozen=True)
+class DevSet:
+    name: str
+    task: str
+    file: str
+    label_map: str
+    figure: str  # what is reported: wish_f1, accuracy or macro_f1
+    target: float | None
+
+
+DEV_SETS = (
+    DevSet("SemEval-2019 T9 A dev (software forum), wish", "act", "semeval2019_task9/subtaskA_dev.jsonl", "1=wish,0=none", "wish_f1", 0.70),
+    DevSet("SemEval-2019 T9 B dev (hotel reviews), wish", "act", "semeval2019_task9/subtaskB_dev.jsonl", "1=wish,0=none", "wish_f1", 0.80),
+    DevSet("NoReC_sentence binary dev (nb), sentiment", "sentiment", "norec_sentence/binary_dev.jsonl", "", "accuracy", 0.85),
+    DevSet("AngryTweets (da), sentiment pos/neu/neg", "sentiment", "angry_tweets/train.jsonl", "", "macro_f1", 0.65),
+    DevSet("XED sv dev, emotion", "emotion", "xed/sv_projections_dev.jsonl", "", "macro_f1", 0.45),
+    DevSet("XED no dev, emotion", "emotion", "xed/no_projections_dev.jsonl", "", "macro_f1", 0.45),
+    DevSet("XED da dev, emotion", "emotion", "xed/da_projections_dev.jsonl", "", "macro_f1", 0.45),
+)  # fmt: skip
+
+
+def _figure(scores: Any, figure: str) -> float:
+    if figure == "wish_f1":
+        return float(scores.labels["wish"].f1)
+    return float(getattr(scores, figure))
+
+
+def measure_dev_sets(tier: str, limit: int | None) -> list[dict[str, Any]]:
+    reader = load_reader(tier)
+    rows = []
+    for dev in DEV_SETS:
+        items = read_labeled_texts(SHARED / dev.file, limit)
+        started = time.perf_counter()
+        analyses = reader.analyze([item.text for item in items])
+        seconds = time.perf_counter() - started
+        scores = evaluate(dev.task, items, analyses, parse_label_map(dev.label_map))
+        rows.append(
+            {
+                "set": dev.name,
+                "command": f"ombud eval {dev.task} ../shared/data/{dev.file} --tier {tier}"
+                + (f" --label-map {dev.label_map}" if dev.label_map else ""),
+                "figure": dev.figure,
+                "value": round(_figure(scores, dev.figure), 3),
+                "target": dev.target,
+                "n": len(items),
+                "texts_per_second": round(len(items) / seconds, 1),
+            }
+        )
+    return rows
+
+
+def measure_sample(tier: str) -> dict[str, Any]:
+    """The bundled sample voices (not in the corpus), read on their intended sentences."""
+    reader = load_reader(tier)
+    voices = read_corpus(sorted(SAMPLE.glob("*.jsonl")))
+    scores = score_heads(reader.model.heads, encode_corpus(reader.encoder, voices))
+    return {name: round(score.macro_f1, 3) for name, score in scores.items()} | {
+        f"flag {name}": round(label.f1, 3) for name, label in scores["flags"].labels.items()
+    }
+
+
+def write_report(limit: int | None = None, tiers: tuple[str, ...] = TIERS) -> None:
+    have_shared = SHARED.is_dir()
+    results = {}
+    for tier in tiers:
+        reader = load_reader(tier)
+        results[tier] = {
+            "model": reader.model.label,
+            "held_out": reader.model.scores,
+            "sample": measure_sample(tier),
+            "dev": measure_dev_sets(tier, limit) if have_shared else [],
+        }
+    REPORT.write_text(_markdown(results, have_shared), encoding="utf-8")
+    (REPORT.parent / "quality.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {REPORT}")
+
+
+def _markdown(results: dict[str, Any], have_shared: bool) -> str:
+    tiers = list(results)
+    lines = [
+        "# How well ombud reads: measured quality",
+        "",
+        "Written by `make model` (scripts/quality_report.py); do not edit by hand. Every figure is measured on",
+        "text the models never trained on. Shipped models learn only from `corpus/`.",
+        "",
+        "## Public dev sets (text nobody on the project wrote)",
+        "",
+    ]
+    if have_shared:
+        lines += ["| set | figure | target | " + " | ".join(tiers) + " | n |", "|---|---|---|" + "---|" * len(tiers) + "---|"]
+        for index, dev in enumerate(results[tiers[0]]["dev"]):
+            values = " | ".join(f"{results[tier]['dev'][index]['value']:.3f}" for tier in tiers)
+            target = f"≥ {dev['target']:.2f}" if dev["target"] is not None else ""
+            lines.append(f"| {dev['set']} | {dev['figure']} | {target} | {values} | {dev['n']:,} |")
+        lines += ["", "Each row is reproduced by its command:", ""]
+        lines += [f"    {dev['command']}" for tier in tiers for dev in results[tier]["dev"]]
+    else:
+        lines.append("../shared/data is not here, so the public dev sets were not measured this time.")
+    lines += ["", "## Bundled sample voices (not in the corpus), on their intended sentences (macro-F1)", ""]
+    names = list(results[tiers[0]]["sample"])
+    lines += ["| head | " + " | ".join(tiers) + " |", "|---|" + "---|" * len(tiers)]
+    lines += [f"| {name} | " + " | ".join(f"{results[tier]['sample'][name]:.3f}" for tier in tiers) + " |" for name in names]
+    lines += ["", "## Held-out corpus voices (15 %, by a hash of the id), macro-F1", ""]
+    heads = list(results[tiers[0]]["held_out"])
+    lines += ["| head | " + " | ".join(tiers) + " |", "|---|" + "---|" * len(tiers)]
+    lines += [
+        f"| {head} | " + " | ".join(f"{results[tier]['held_out'][head]['macro_f1']:.3f}" for tier in tiers) + " |"
+        for head in heads
+    ]
+    lines += ["", "Models: " + ", ".join(f"{tier}: {results[tier]['model']}" for tier in tiers), ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--limit", type=int, help="only the first N texts of each dev set")
+    parser.add_argument("--tier", choices=TIERS, action="append")
+    options = parser.parse_args()
+    write_report(options.limit, tuple(options.tier or TIERS))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Train a reader model's heads on labeled voices, and measure them on voices they never saw.
+
+The held-out part (a stable hash of each id) is read by the finished model,
+sentence by sentence on the intended sentences, and its scores go into the
+model file. Training is deterministic: same corpus, encoder and seed, same
+weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ombud.labels import ACTS, EMOTIONS, FLAGS, SENTIMENTS, TOPICS
+from ombud.understand.corpus import LabeledVoice, fingerprint, split_corpus
+from ombud.understand.encoders import SpanEncoder
+from ombud.understand.features import BatchFeatures, batch_features
+from ombud.understand.heads import LinearHead, Matrix, fit_multi, fit_single
+from ombud.understand.metrics import Scores, multi_label_scores, single_label_scores
+from ombud.understand.model_file import ReaderModel
+
+SEED = 2026
+HELD_OUT_SHARE = 0.15
+FEATURE_BATCH = 64
+
+Progress = Callable[[int], None]  # called with the number of voices just encoded
+
+
+@dataclass(frozen=True)
+class CorpusFeatures:
+    voices: Sequence[LabeledVoice]
+    features: BatchFeatures
+
+
+def encode_corpus(encoder: SpanEncoder, voices: Sequence[LabeledVoice], progress: Progress | None = None) -> CorpusFeatures:
+    sentence_rows: list[Matrix] = []
+    evidence_rows: list[Matrix] = []
+    voice_rows: list[Matrix] = []
+    for start in range(0, len(voices), FEATURE_BATCH):
+        batch = voices[start : start + FEATURE_BATCH]
+        features = batch_features(encoder, [voice.text for voice in batch], [voice.spans for voice in batch])
+        sentence_rows.extend(features.sentences)
+        evidence_rows.extend(features.evidence)
+        voice_rows.append(features.voices)
+        if progress:
+            progress(len(batch))
+    return CorpusFeatures(voices, BatchFeatures(sentence_rows, np.vstack(voice_rows), evidence_rows))
+
+
+def _topics_of(voices: Sequence[LabeledVoice]) -> tuple[str, ...]:
+    own = sorted({topic for voice in voices for s in voice.sentences for topic in s.topics} - set(TOPICS))
+    return (*TOPICS, *own)
+
+
+def fit_heads(data: CorpusFeatures, seed: int = SEED, weights: Sequence[float] | None = None) -> dict[str, LinearHead]:
+    voices = data.voices
+    sentence_features = np.vstack(data.features.sentences)
+    sentences = [sentence for voice in voices for sentence in voice.sentences]
+    topics = _topics_of(voices)
+    topic_targets = np.array([[topic in s.topics for topic in topics] for s in sentences], dtype=bool)
+    emotion_targets = np.array([[emotion in v.emotions for emotion in EMOTIONS] for v in voices], dtype=bool)
+    flag_targets = np.array([[v.flags[flag] for flag in FLAGS] for v in voices], dtype=bool)
+    del weights  # reserved: a company's own voices could weigh more than the base corpus
+    return {
+        "act": fit_single(sentence_features, [s.act for s in sentences], ACTS, seed),
+        "sentence_sentiment": fit_single(sentence_features, [s.sentiment for s in sentences], SENTIMENTS, seed),
+        "topics": fit_multi(sentence_features, topic_targets, topics, seed),
+        "voice_sentiment": fit_single(data.features.voices, [v.sentiment for v in voices], SENTIMENTS, seed),
+        "emotions": fit_multi(data.features.voices, emotion_targets, EMOTIONS, seed),
+        "flags": fit_multi(data.features.voices, flag_targets, FLAGS, seed),
+    }
+
+
+def score_heads(heads: dict[str, LinearHead], data: CorpusFeatures) -> dict[str, Scores]:
+    """How the heads read labeled voices, on their intended sentences."""
+    voices = data.voices
+    sentences = [(voice.language, s) for voice in voices for s in voice.sentences]
+    sentence_features = np.vstack(data.features.sentences)
+    sentence_languages = [language for language, _ in sentences]
+    voice_languages = [voice.language for voice in voices]
+
+    def single(head: LinearHead, features: Matrix) -> list[str]:
+        return [head.labels[i] for i in np.argmax(head.probabilities(features), axis=1)]
+
+    def multi(head: LinearHead, features: Matrix) -> list[set[str]]:
+        present = head.probabilities(features) >= head.thresholds
+        return [{head.labels[i] for i in np.flatnonzero(row)} for row in present]
+
+    acts = single(heads["act"], sentence_features)
+    voice_wish = [any(s.act == "wish" for s in voice.sentences) for voice in voices]
+    offsets = np.cumsum([0, *(len(voice.sentences) for voice in voices)])
+    predicted_wish = [("wish" in acts[offsets[i] : offsets[i + 1]]) for i in range(len(voices))]
+    topics = heads["topics"].labels
+    return {
+        "act": single_label_scores([s.act for _, s in sentences], acts, ACTS, sentence_languages),
+        "wish_voice": single_label_scores(
+            ["wish" if wish else "none" for wish in voice_wish],
+            ["wish" if wish else "none" for wish in predicted_wish],
+            ["wish"],
+            voice_languages,
+        ),
+        "sentence_sentiment": single_label_scores(
+            [s.sentiment for _, s in sentences], single(heads["sentence_sentiment"], sentence_features), SENTIMENTS
+        ),
+        "topics": multi_label_scores(
+            [set(s.topics) for _, s in sentences], multi(heads["topics"], sentence_features), topics
+        ),
+        "voice_sentiment": single_label_scores(
+            [v.sentiment for v in voices], single(heads["voice_sentiment"], data.features.voices), SENTIMENTS, voice_languages
+        ),
+        "emotions": multi_label_scores(
+            [set(v.emotions) for v in voices], multi(heads["emotions"], data.features.voices), EMOTIONS, voice_languages
+        ),
+        "flags": multi_label_scores(
+            [{flag for flag in FLAGS if v.flags[flag]} for v in voices],
+            multi(heads["flags"], data.features.voices),
+            FLAGS,
+            voice_languages,
+        ),
+    }
+
+
+def summary(scores: dict[str, Scores]) -> dict[str, Any]:
+    """The figures a model file keeps: macro-F1 and accuracy per head, F1 per flag and for wishes."""
+    kept: dict[str, Any] = {}
+    for name, score in scores.items():
+        kept[name] = {"macro_f1": round(score.macro_f1, 4), "accuracy": round(score.accuracy, 4), "count": score.count}
+        if score.by_language:
+            kept[name]["by_language"] = score.by_language
+    kept["flags"]["f1"] = {name: round(label.f1, 4) for name, label in scores["flags"].labels.items()}
+    kept["act"]["f1"] = {name: round(label.f1, 4) for name, label in scores["act"].labels.items()}
+    return kept
+
+
+def train_model(
+    voices: Sequence[LabeledVoice],
+    encoder: SpanEncoder,
+    *,
+    name: str,
+    version: str,
+    tier: str,
+    seed: int = SEED,
+    held_out_share: float = HELD_OUT_SHARE,
+    progress: Progress | None = None,
+    base: str | None = None,
+) -> tuple[ReaderModel, dict[str, Scores]]:
+    """Fit every head on the training part and score it on the held-out part."""
+    training, held_out = split_corpus(voices, held_out_share)
+    if not training:
+        raise ValueError("no voices to train on")
+    data = encode_corpus(encoder, training, progress)
+    heads = fit_heads(data, seed)
+    scores = score_heads(heads, encode_corpus(encoder, held_out, progress)) if held_out else {}
+    languages: dict[str, int] = {}
+    for voice in voices:
+        languages[voice.language] = languages.get(voice.language, 0) + 1
+    model = ReaderModel(
+        name=name,
+        version=version,
+        tier=tier,
+        encoder={"name": encoder.name, "fingerprint": encoder.fingerprint, "dim": encoder.dim},
+        corpus={
+            "fingerprint": fingerprint(voices),
+            "voices": len(voices),
+            "sentences": sum(len(voice.sentences) for voice in voices),
+            "languages": dict(sorted(languages.items())),
+            "training_voices": len(training),
+            "held_out_voices": len(held_out),
+        },
+        heads=heads,
+        scores=summary(scores) if scores else {},
+        trained={
+            "seed": seed,
+            "held_out_share": held_out_share,
+            "base": base,
+        },
+    )
+    return model, scores
