@@ -80,7 +80,7 @@ def _mapped(label: Any, mapping: dict[str, str], known: Callable[[str], str | No
     key = str(label).lower() if isinstance(label, bool) else str(label)
     if key in mapping:
         return mapping[key]
-    name = known(key)
+    name = known(key) or known(key.lower())
     if name is None:
         raise EvaluationError(f"label {key!r} is not one ombud reads for this task; map it with --label-map {key}=…")
     return name
