@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from ombud.understand.shipped import corpus_dir, train_tier
 from ombud.understand.tiers import TIERS, shipped_model_path
@@ -33,13 +33,18 @@ def main() -> int:
             TextColumn(f"[bold]{tier}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
         ) as progress:
             bar = progress.add_task("encoding", total=None)
-            model, _ = train_tier(tier, [corpus], name=f"ombud-{tier}", progress=lambda n: progress.advance(bar, n))
+
+            def advance(voices: int, bar: TaskID = bar) -> None:
+                progress.advance(bar, voices)
+
+            model, _ = train_tier(tier, [corpus], name=f"ombud-{tier}", progress=advance)
         path = shipped_model_path(tier)
         model.save(path)
         scores = model.scores
         console.print(
             f"{tier}: {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s; held-out "
-            f"act macro-F1 {scores['act']['macro_f1']:.3f}, voice sentiment {scores['voice_sentiment']['macro_f1']:.3f}, "
+            f"act macro-F1 {scores['act']['macro_f1']:.3f}, "
+            f"voice sentiment {scores['voice_sentiment']['macro_f1']:.3f}, "
             f"emotions {scores['emotions']['macro_f1']:.3f}, flags {scores['flags']['macro_f1']:.3f}"
         )
     if not options.no_report:

@@ -38,10 +38,12 @@ class DevSet:
     target: float | None
 
 
+SEMEVAL = "semeval2019_task9"
+WISH = "1=wish,0=none"
 DEV_SETS = (
-    DevSet("SemEval-2019 T9 A dev (software forum), wish", "act", "semeval2019_task9/subtaskA_dev.jsonl", "1=wish,0=none", "wish_f1", 0.70),
-    DevSet("SemEval-2019 T9 B dev (hotel reviews), wish", "act", "semeval2019_task9/subtaskB_dev.jsonl", "1=wish,0=none", "wish_f1", 0.80),
-    DevSet("NoReC_sentence binary dev (nb), sentiment", "sentiment", "norec_sentence/binary_dev.jsonl", "", "accuracy", 0.85),
+    DevSet("SemEval-2019 T9 A dev (software forum), wish", "act", f"{SEMEVAL}/subtaskA_dev.jsonl", WISH, "wish_f1", 0.70),  # noqa: E501
+    DevSet("SemEval-2019 T9 B dev (hotel reviews), wish", "act", f"{SEMEVAL}/subtaskB_dev.jsonl", WISH, "wish_f1", 0.80),  # noqa: E501
+    DevSet("NoReC_sentence binary dev (nb), sentiment", "sentiment", "norec_sentence/binary_dev.jsonl", "", "accuracy", 0.85),  # noqa: E501
     DevSet("AngryTweets (da), sentiment pos/neu/neg", "sentiment", "angry_tweets/train.jsonl", "", "macro_f1", 0.65),
     DevSet("XED sv dev, emotion", "emotion", "xed/sv_projections_dev.jsonl", "", "macro_f1", 0.45),
     DevSet("XED no dev, emotion", "emotion", "xed/no_projections_dev.jsonl", "", "macro_f1", 0.45),
@@ -117,7 +119,10 @@ def _markdown(results: dict[str, Any], have_shared: bool) -> str:
         "",
     ]
     if have_shared:
-        lines += ["| set | figure | target | " + " | ".join(tiers) + " | n |", "|---|---|---|" + "---|" * len(tiers) + "---|"]
+        lines += [
+            "| set | figure | target | " + " | ".join(tiers) + " | n |",
+            "|---|---|---|" + "---|" * len(tiers) + "---|",
+        ]
         for index, dev in enumerate(results[tiers[0]]["dev"]):
             values = " | ".join(f"{results[tier]['dev'][index]['value']:.3f}" for tier in tiers)
             target = f"≥ {dev['target']:.2f}" if dev["target"] is not None else ""
@@ -129,7 +134,9 @@ def _markdown(results: dict[str, Any], have_shared: bool) -> str:
     lines += ["", "## Bundled sample voices (not in the corpus), on their intended sentences (macro-F1)", ""]
     names = list(results[tiers[0]]["sample"])
     lines += ["| head | " + " | ".join(tiers) + " |", "|---|" + "---|" * len(tiers)]
-    lines += [f"| {name} | " + " | ".join(f"{results[tier]['sample'][name]:.3f}" for tier in tiers) + " |" for name in names]
+    lines += [
+        f"| {name} | " + " | ".join(f"{results[tier]['sample'][name]:.3f}" for tier in tiers) + " |" for name in names
+    ]
     lines += ["", "## Held-out corpus voices (15 %, by a hash of the id), macro-F1", ""]
     heads = list(results[tiers[0]]["held_out"])
     lines += ["| head | " + " | ".join(tiers) + " |", "|---|" + "---|" * len(tiers)]

@@ -64,8 +64,17 @@ def test_fit_single_needs_two_labels() -> None:
 def _model(tmp_path: Path) -> tuple[ReaderModel, Path]:
     rows, targets = _blobs()
     head = fit_single(rows, targets, ACTS, seed=1)
-    multi = LinearHead("multi", ("a", "b"), np.ones((10, 2), np.float32), np.zeros(2, np.float32), np.full(2, 0.4, np.float32))
-    heads = {"act": head, "sentence_sentiment": head, "topics": multi, "voice_sentiment": head, "emotions": multi, "flags": multi}
+    multi = LinearHead(
+        "multi", ("a", "b"), np.ones((10, 2), np.float32), np.zeros(2, np.float32), np.full(2, 0.4, np.float32)
+    )
+    heads = {
+        "act": head,
+        "sentence_sentiment": head,
+        "topics": multi,
+        "voice_sentiment": head,
+        "emotions": multi,
+        "flags": multi,
+    }
     model = ReaderModel(
         "test", "0.1", "fast", {"name": "enc", "fingerprint": "f1", "dim": 10}, {"fingerprint": "c"}, heads, {"act": 1}
     )
@@ -154,7 +163,9 @@ def test_single_label_scores_by_hand() -> None:
 
 
 def test_multi_label_scores_by_hand() -> None:
-    scores = multi_label_scores([{"anger"}, {"joy", "trust"}, set()], [{"anger"}, {"joy"}, {"fear"}], ["anger", "joy", "trust", "fear"])
+    scores = multi_label_scores(
+        [{"anger"}, {"joy", "trust"}, set()], [{"anger"}, {"joy"}, {"fear"}], ["anger", "joy", "trust", "fear"]
+    )
     assert scores.labels["anger"].f1 == 1.0
     assert scores.labels["trust"].recall == 0.0
     assert scores.labels["fear"].precision == 0.0
@@ -168,7 +179,7 @@ def test_label_map_and_labeled_text_errors(tmp_path: Path) -> None:
         parse_label_map("1:wish")
     file = tmp_path / "dev.jsonl"
     file.write_text('{"text": "Bra", "label": 1}\n{"text": "x"}\n')
-    with pytest.raises(EvaluationError, match="dev.jsonl:2"):
+    with pytest.raises(EvaluationError, match=r"dev\.jsonl:2"):
         read_labeled_texts(file)
     file.write_text('{"text": "Bra", "label": 1, "lang": "sv"}\n')
     assert read_labeled_texts(file) == [LabeledText("Bra", 1, "sv")]

@@ -53,7 +53,7 @@ class PerSecond(ProgressColumn):
         return Text(f"{task.speed or 0:,.0f}/s", style="cyan")
 
 
-def _progress() -> Progress:
+def reading_progress() -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(bar_width=24),
@@ -71,7 +71,9 @@ def analyze_command(
     input_file: Annotated[
         Path | None, typer.Option("--input", help="JSON lines with a text field each; no database is used.")
     ] = None,
-    output_file: Annotated[Path | None, typer.Option("--output", help="Where --input's results go (JSON lines).")] = None,
+    output_file: Annotated[
+        Path | None, typer.Option("--output", help="Where --input's results go (JSON lines).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With --text: print the JSON analysis object.")] = False,
     again: Annotated[bool, typer.Option(help="Also re-read stored voices read by another model.")] = False,
     tier: TierOption = "default",
@@ -104,7 +106,7 @@ def _analyze_store(db: str | None, reader: Any, again: bool) -> None:
 
     store = database(db)
     try:
-        with _progress() as progress:
+        with reading_progress() as progress:
             task = progress.add_task("Reading voices", total=None)
 
             def advance(update: BacklogProgress) -> None:
@@ -137,7 +139,7 @@ def _analyze_file(input_file: Path, output_file: Path, reader: Any) -> None:
             problems.append(f"{input_file}:{number}: needs an object with a text string")
             continue
         rows.append(row)
-    with output_file.open("w", encoding="utf-8") as out, _progress() as progress:
+    with output_file.open("w", encoding="utf-8") as out, reading_progress() as progress:
         task = progress.add_task("Reading", total=len(rows))
         for start in range(0, len(rows), FILE_BATCH):
             batch = rows[start : start + FILE_BATCH]
@@ -199,7 +201,7 @@ def eval_command(
     items = read_labeled_texts(file, limit)
     reader = _reader(tier, model)
     analyses = []
-    with _progress() as progress:
+    with reading_progress() as progress:
         bar = progress.add_task("Reading", total=len(items))
         for start in range(0, len(items), FILE_BATCH):
             batch = items[start : start + FILE_BATCH]
@@ -207,7 +209,9 @@ def eval_command(
             progress.advance(bar, len(batch))
     scores = evaluate(task, items, analyses, parse_label_map(label_map))
     if as_json:
-        console.print_json(json.dumps({"task": task, "file": str(file), "model": reader.model.label, **scores.as_json()}))
+        console.print_json(
+            json.dumps({"task": task, "file": str(file), "model": reader.model.label, **scores.as_json()})
+        )
         return
     table = Table(title=f"{task} on {file.name} — {reader.model.label} ({reader.model.tier})")
     for column in ("label", "precision", "recall", "F1", "support"):
@@ -215,10 +219,15 @@ def eval_command(
     for name, score in scores.labels.items():
         table.add_row(name, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.support))
     console.print(table)
-    console.print(f"macro-F1 [bold]{scores.macro_f1:.3f}[/]   accuracy [bold]{scores.accuracy:.3f}[/]   n={scores.count:,}")
+    console.print(
+        f"macro-F1 [bold]{scores.macro_f1:.3f}[/]   accuracy [bold]{scores.accuracy:.3f}[/]   n={scores.count:,}"
+    )
     if len(scores.by_language) > 1:
         for language, figures in scores.by_language.items():
-            console.print(f"  {language}: n={figures['count']:,} macro-F1 {figures['macro_f1']:.3f} accuracy {figures['accuracy']:.3f}")
+            console.print(
+                f"  {language}: n={figures['count']:,} macro-F1 {figures['macro_f1']:.3f} "
+                f"accuracy {figures['accuracy']:.3f}"
+            )
     if scores.confusion:
         confusion = Table(title="confusion (rows intended, columns predicted)")
         predicted = sorted({guess for row in scores.confusion.values() for guess in row})
@@ -254,10 +263,15 @@ def train_command(
     if base == "default":
         sources.append(corpus_dir())
     try:
-        with _progress() as progress:
+        with reading_progress() as progress:
             bar = progress.add_task("Encoding", total=None)
-            model, scores = train_tier(
-                tier, sources, name=name, held_out_share=held_out, base=base, progress=lambda n: progress.advance(bar, n)
+            model, _ = train_tier(
+                tier,
+                sources,
+                name=name,
+                held_out_share=held_out,
+                base=base,
+                progress=lambda n: progress.advance(bar, n),
             )
     except (CorpusError, ValueError) as error:
         raise UnderstandingError(str(error)) from error

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
+
+SAMPLE_FOLDER = Path(__file__).parent / "sample"
 
 
 def load_sample() -> list[dict[str, Any]]:

@@ -1,8 +1,8 @@
 """understand: what each voice says — language, acts, feelings, topics, flags and personal data.
 
-    from ombud.understand import analyze
-    [analysis] = analyze(["Jag önskar att ni hade öppet på söndagar."], tier="fast")
-    analysis.dominant_act   # "wish"
+from ombud.understand import analyze
+[analysis] = analyze(["Jag önskar att ni hade öppet på söndagar."], tier="fast")
+analysis.dominant_act   # "wish"
 """
 
 from __future__ import annotations

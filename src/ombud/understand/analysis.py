@@ -73,7 +73,11 @@ def _rounded(value: float) -> float:
 
 
 def _sentiment_json(sentiment: Sentiment) -> dict[str, Any]:
-    return {"label": sentiment.label, "score": _rounded(sentiment.score), "probability": _rounded(sentiment.probability)}
+    return {
+        "label": sentiment.label,
+        "score": _rounded(sentiment.score),
+        "probability": _rounded(sentiment.probability),
+    }
 
 
 def analysis_json(analysis: Analysis) -> dict[str, Any]:

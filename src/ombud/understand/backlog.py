@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 
 from ombud.store import Database, Voice
 from ombud.store.models import SentenceAnalysisRow, VoiceAnalysis
@@ -26,7 +26,7 @@ class BacklogProgress:
     total: int
 
 
-def _pending(reader: Reader, again: bool) -> object:
+def _pending(reader: Reader, again: bool) -> ColumnElement[bool]:
     """Voices with no analysis, or (again) with one from another model."""
     read = select(VoiceAnalysis.voice_id)
     if again:

@@ -75,7 +75,9 @@ def read_corpus(paths: Iterable[Path], *, allow_topics: Iterable[str] = ()) -> l
             where = f"{path}:{number}"
             problems = check_labeled_voice(raw, topics=topics)
             if problems:
-                raise CorpusError(f"{where}: {problems[0]}" + (f" (and {len(problems) - 1} more)" if problems[1:] else ""))
+                raise CorpusError(
+                    f"{where}: {problems[0]}" + (f" (and {len(problems) - 1} more)" if problems[1:] else "")
+                )
             if raw["id"] in seen:
                 raise CorpusError(f"{where}: id {raw['id']!r} is used already at {seen[raw['id']]}")
             seen[raw["id"]] = where
@@ -113,7 +115,9 @@ def is_held_out(voice_id: str, share: float) -> bool:
     return int.from_bytes(digest, "big") / 2**64 < share
 
 
-def split_corpus(voices: Sequence[LabeledVoice], held_out_share: float) -> tuple[list[LabeledVoice], list[LabeledVoice]]:
+def split_corpus(
+    voices: Sequence[LabeledVoice], held_out_share: float
+) -> tuple[list[LabeledVoice], list[LabeledVoice]]:
     training = [voice for voice in voices if not is_held_out(voice.id, held_out_share)]
     held_out = [voice for voice in voices if is_held_out(voice.id, held_out_share)]
     return training, held_out

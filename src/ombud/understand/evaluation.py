@@ -64,9 +64,13 @@ def read_labeled_texts(path: Path, limit: int | None = None) -> list[LabeledText
                     continue
                 try:
                     row = json.loads(line)
-                    items.append(LabeledText(str(row["text"]), row["label"], str(row.get("lang", row.get("language", "")))))
+                    items.append(
+                        LabeledText(str(row["text"]), row["label"], str(row.get("lang", row.get("language", ""))))
+                    )
                 except (ValueError, KeyError, TypeError) as error:
-                    raise EvaluationError(f"{path}:{number}: needs a JSON object with text and label ({error})") from None
+                    raise EvaluationError(
+                        f"{path}:{number}: needs a JSON object with text and label ({error})"
+                    ) from None
                 if limit is not None and len(items) >= limit:
                     break
     except OSError as error:
@@ -96,13 +100,14 @@ def evaluate(task: str, items: Sequence[LabeledText], analyses: Sequence[Analysi
     if task in ("emotion", "topic"):
         names = EMOTIONS if task == "emotion" else TOPICS
         intended = [
-            {_mapped(label, mapping, _in((*names, NONE))) for label in (item.label if isinstance(item.label, list) else [item.label])}
+            {
+                _mapped(label, mapping, _in((*names, NONE)))
+                for label in (item.label if isinstance(item.label, list) else [item.label])
+            }
             - {NONE}
             for item in items
         ]
-        predicted = [
-            set(analysis.present_emotions if task == "emotion" else analysis.topics) for analysis in analyses
-        ]
+        predicted = [set(analysis.present_emotions if task == "emotion" else analysis.topics) for analysis in analyses]
         return multi_label_scores(intended, predicted, names, languages)
     if task == "act":
         gold = [_mapped(item.label, mapping, _in((*ACTS, NONE))) for item in items]

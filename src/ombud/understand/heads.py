@@ -12,15 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 Matrix = npt.NDArray[np.float32]
 
-# Regularisation tried for each head, chosen by cross-validation on the training data.
-C_GRID = (0.02, 0.1, 0.5)
+# Regularisation tried for each head, chosen by cross-validation on the training data: standardised
+# dense features want strong regularisation, normalised sparse n-grams weak.
+DENSE_C_GRID = (0.02, 0.1, 0.5)
+SPARSE_C_GRID = (2.0, 8.0, 32.0)
+
+
+def _c_grid(features: Any) -> tuple[float, ...]:
+    return SPARSE_C_GRID if sparse.issparse(features) else DENSE_C_GRID
+
+
 FOLDS = 4
 
 
@@ -32,29 +41,38 @@ class LinearHead:
     bias: Matrix  # (labels,)
     thresholds: Matrix  # (labels,); for `single` unused (all 0.5)
 
-    def probabilities(self, features: Matrix) -> Matrix:
-        logits = features @ self.weights + self.bias
+    def probabilities(self, features: Any) -> Matrix:
+        logits: Matrix = np.asarray(features @ self.weights, dtype=np.float32) + self.bias
         if self.kind == "single":
             logits -= logits.max(axis=1, keepdims=True)
             exp = np.exp(logits)
-            return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
-        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+            softmax: Matrix = (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+            return softmax
+        sigmoid: Matrix = (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+        return sigmoid
 
     def arrays(self, prefix: str) -> dict[str, npt.NDArray[np.float32]]:
         return {f"{prefix}.weights": self.weights, f"{prefix}.bias": self.bias, f"{prefix}.thresholds": self.thresholds}
 
     @classmethod
     def from_arrays(
-        cls, arrays: dict[str, npt.NDArray[np.float32]], prefix: str, kind: Literal["single", "multi"], labels: Sequence[str]
+        cls,
+        arrays: dict[str, npt.NDArray[np.float32]],
+        prefix: str,
+        kind: Literal["single", "multi"],
+        labels: Sequence[str],
     ) -> LinearHead:
         return cls(
             kind, tuple(labels), arrays[f"{prefix}.weights"], arrays[f"{prefix}.bias"], arrays[f"{prefix}.thresholds"]
         )
 
 
-def _standardised(features: Matrix) -> tuple[Matrix, Matrix, Matrix]:
-    """Features scaled to mean 0 and variance 1: L-BFGS converges in far fewer steps. The scaling is
-    folded back into the weights afterwards, so a head still reads raw features."""
+def _standardised(features: Any) -> tuple[Any, Matrix, Matrix]:
+    """Dense features scaled to mean 0 and variance 1: L-BFGS converges in far fewer steps. The scaling is
+    folded back into the weights afterwards, so a head still reads raw features. Sparse (hashed n-gram)
+    features are normalised already and stay as they are."""
+    if sparse.issparse(features):
+        return features, np.zeros(features.shape[1], np.float32), np.ones(features.shape[1], np.float32)
     mean = features.mean(axis=0)
     scale = features.std(axis=0)
     scale[scale < 1e-6] = 1.0
@@ -66,7 +84,7 @@ def _unscaled(weights: Matrix, bias: Matrix, mean: Matrix, scale: Matrix) -> tup
     return raw.astype(np.float32), (bias - mean @ raw).astype(np.float32)
 
 
-def fit_single(raw_features: Matrix, targets: Sequence[str], labels: Sequence[str], seed: int) -> LinearHead:
+def fit_single(raw_features: Any, targets: Sequence[str], labels: Sequence[str], seed: int) -> LinearHead:
     """A softmax head for one label per row; labels absent from the targets get a very low bias."""
     from sklearn.linear_model import LogisticRegression
 
@@ -92,7 +110,7 @@ def fit_single(raw_features: Matrix, targets: Sequence[str], labels: Sequence[st
     return LinearHead("single", tuple(labels), weights, bias, np.full(len(labels), 0.5, dtype=np.float32))
 
 
-def fit_multi(raw_features: Matrix, targets: npt.NDArray[np.bool_], labels: Sequence[str], seed: int) -> LinearHead:
+def fit_multi(raw_features: Any, targets: npt.NDArray[np.bool_], labels: Sequence[str], seed: int) -> LinearHead:
     """One sigmoid per label (column of ``targets``), each with an F1-tuned threshold.
 
     One regularisation for the whole head (the best mean out-of-fold F1 over its labels) keeps training
@@ -107,7 +125,7 @@ def fit_multi(raw_features: Matrix, targets: npt.NDArray[np.bool_], labels: Sequ
     positives = targets.sum(axis=0)
     tunable = [column for column in range(len(labels)) if FOLDS <= positives[column] <= len(targets) - FOLDS]
     best_c, best_score, best_thresholds = 1.0, -1.0, thresholds.copy()
-    for c in C_GRID if tunable else ():
+    for c in _c_grid(features) if tunable else ():
         scores, tuned = [], thresholds.copy()
         for column in tunable:
             y = targets[:, column].astype(int)
@@ -133,13 +151,13 @@ def fit_multi(raw_features: Matrix, targets: npt.NDArray[np.bool_], labels: Sequ
     return LinearHead("multi", tuple(labels), weights, bias, best_thresholds)
 
 
-def _best_c(features: Matrix, y: npt.NDArray[np.int_], seed: int) -> float:
+def _best_c(features: Any, y: npt.NDArray[np.int_], seed: int) -> float:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
-    best, best_score = C_GRID[0], -1.0
-    for c in C_GRID:
+    best, best_score = _c_grid(features)[0], -1.0
+    for c in _c_grid(features):
         model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=seed)
         score = float(np.mean(cross_val_score(model, features, y, cv=folds, scoring="f1_macro")))
         if score > best_score + 1e-4:

@@ -66,7 +66,8 @@ def single_label_scores(
         confusion[gold][guess] = confusion[gold].get(guess, 0) + 1
     gold_counts, guess_counts = Counter(intended), Counter(predicted)
     per_label = {
-        name: _label_score(confusion.get(name, {}).get(name, 0), guess_counts[name], gold_counts[name]) for name in names
+        name: _label_score(confusion.get(name, {}).get(name, 0), guess_counts[name], gold_counts[name])
+        for name in names
     }
     correct = sum(gold == guess for gold, guess in zip(intended, predicted, strict=True))
     scores = Scores(
@@ -78,7 +79,8 @@ def single_label_scores(
     )
     if languages is not None:
         scores.by_language = _by_language(
-            languages, lambda picked: single_label_scores([intended[i] for i in picked], [predicted[i] for i in picked], names)
+            languages,
+            lambda picked: single_label_scores([intended[i] for i in picked], [predicted[i] for i in picked], names),
         )
     return scores
 
@@ -118,5 +120,9 @@ def _by_language(languages: Sequence[str], score: Any) -> dict[str, dict[str, fl
     result = {}
     for language, picked in sorted(groups.items()):
         part: Scores = score(picked)
-        result[language] = {"count": len(picked), "accuracy": round(part.accuracy, 4), "macro_f1": round(part.macro_f1, 4)}
+        result[language] = {
+            "count": len(picked),
+            "accuracy": round(part.accuracy, 4),
+            "macro_f1": round(part.macro_f1, 4),
+        }
     return result

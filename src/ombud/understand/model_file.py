@@ -76,11 +76,15 @@ class ReaderModel:
         try:
             with os.fdopen(handle, "wb") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
                 # A fixed date in every entry: the same model gives the same bytes (`make model` is reproducible).
-                for key, array in arrays.items():
+                for key, value in arrays.items():
+                    # Wide heads (hashed n-grams) are kept at half precision: half the size, same predictions.
+                    array = np.asarray(value)
+                    if array.dtype == np.float32 and array.size > 100_000:
+                        array = array.astype(np.float16)
                     entry = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
                     entry.compress_type = zipfile.ZIP_DEFLATED
                     with archive.open(entry, "w") as member:
-                        np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+                        np.lib.format.write_array(member, array, allow_pickle=False)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

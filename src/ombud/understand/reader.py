@@ -104,7 +104,11 @@ class Reader:
             if len(sentence.text.split()) >= MIN_WORDS_FOR_OWN_LANGUAGE and len(voice_sentences) > 1
         ]
         guesses = dict(
-            zip(((voice, index) for voice, index, _ in wordy), detect_languages([text for *_, text in wordy]), strict=True)
+            zip(
+                ((voice, index) for voice, index, _ in wordy),
+                detect_languages([text for *_, text in wordy]),
+                strict=True,
+            )
         )
         return [
             [guesses.get((voice, index), voice_languages[voice]) for index in range(len(voice_sentences))]
@@ -123,7 +127,7 @@ def _labels(head: LinearHead, probabilities: Matrix, per_sentence: Matrix | None
     for column, name in enumerate(head.labels):
         probability = float(probabilities[column])
         evidence = None
-        if per_sentence is not None and len(per_sentence):
+        if per_sentence is not None and per_sentence.shape[0]:
             evidence = int(np.argmax(per_sentence[:, column]))
         labels.append(Label(name, probability, probability >= float(head.thresholds[column]), evidence))
     return labels

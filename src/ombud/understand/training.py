@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from ombud.labels import ACTS, EMOTIONS, FLAGS, SENTIMENTS, TOPICS
 from ombud.understand.corpus import LabeledVoice, fingerprint, split_corpus
@@ -35,10 +36,12 @@ class CorpusFeatures:
     features: BatchFeatures
 
 
-def encode_corpus(encoder: SpanEncoder, voices: Sequence[LabeledVoice], progress: Progress | None = None) -> CorpusFeatures:
-    sentence_rows: list[Matrix] = []
-    evidence_rows: list[Matrix] = []
-    voice_rows: list[Matrix] = []
+def encode_corpus(
+    encoder: SpanEncoder, voices: Sequence[LabeledVoice], progress: Progress | None = None
+) -> CorpusFeatures:
+    sentence_rows: list[Any] = []
+    evidence_rows: list[Any] = []
+    voice_rows: list[Any] = []
     for start in range(0, len(voices), FEATURE_BATCH):
         batch = voices[start : start + FEATURE_BATCH]
         features = batch_features(encoder, [voice.text for voice in batch], [voice.spans for voice in batch])
@@ -47,7 +50,11 @@ def encode_corpus(encoder: SpanEncoder, voices: Sequence[LabeledVoice], progress
         voice_rows.append(features.voices)
         if progress:
             progress(len(batch))
-    return CorpusFeatures(voices, BatchFeatures(sentence_rows, np.vstack(voice_rows), evidence_rows))
+    return CorpusFeatures(voices, BatchFeatures(sentence_rows, _stacked(voice_rows), evidence_rows))
+
+
+def _stacked(rows: Sequence[Any]) -> Any:
+    return sparse.vstack(rows, format="csr") if rows and sparse.issparse(rows[0]) else np.vstack(rows)
 
 
 def _topics_of(voices: Sequence[LabeledVoice]) -> tuple[str, ...]:
@@ -57,7 +64,7 @@ def _topics_of(voices: Sequence[LabeledVoice]) -> tuple[str, ...]:
 
 def fit_heads(data: CorpusFeatures, seed: int = SEED, weights: Sequence[float] | None = None) -> dict[str, LinearHead]:
     voices = data.voices
-    sentence_features = np.vstack(data.features.sentences)
+    sentence_features = _stacked(data.features.sentences)
     sentences = [sentence for voice in voices for sentence in voice.sentences]
     topics = _topics_of(voices)
     topic_targets = np.array([[topic in s.topics for topic in topics] for s in sentences], dtype=bool)
@@ -78,7 +85,7 @@ def score_heads(heads: dict[str, LinearHead], data: CorpusFeatures) -> dict[str,
     """How the heads read labeled voices, on their intended sentences."""
     voices = data.voices
     sentences = [(voice.language, s) for voice in voices for s in voice.sentences]
-    sentence_features = np.vstack(data.features.sentences)
+    sentence_features = _stacked(data.features.sentences)
     sentence_languages = [language for language, _ in sentences]
     voice_languages = [voice.language for voice in voices]
 
@@ -109,7 +116,10 @@ def score_heads(heads: dict[str, LinearHead], data: CorpusFeatures) -> dict[str,
             [set(s.topics) for _, s in sentences], multi(heads["topics"], sentence_features), topics
         ),
         "voice_sentiment": single_label_scores(
-            [v.sentiment for v in voices], single(heads["voice_sentiment"], data.features.voices), SENTIMENTS, voice_languages
+            [v.sentiment for v in voices],
+            single(heads["voice_sentiment"], data.features.voices),
+            SENTIMENTS,
+            voice_languages,
         ),
         "emotions": multi_label_scores(
             [set(v.emotions) for v in voices], multi(heads["emotions"], data.features.voices), EMOTIONS, voice_languages
