@@ -62,10 +62,6 @@ class Settings(BaseSettings):
         description="Folder of ombud's labeled corpus, which `ombud train --base default` learns from besides "
         "your files. Default: corpus/ of the checkout ombud runs from.",
     )
-    model_cache: str | None = Field(
-        None,
-        description="Folder for models ombud derives on first use (the ONNX encoder). Default: ~/.cache/ombud.",
-    )
 
 
 @lru_cache

@@ -53,7 +53,7 @@ class PerSecond(ProgressColumn):
         return Text(f"{task.speed or 0:,.0f}/s", style="cyan")
 
 
-def reading_progress() -> Progress:
+def reading_progress(*, disable: bool = False) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(bar_width=24),
@@ -62,6 +62,7 @@ def reading_progress() -> Progress:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=console,
+        disable=disable,
     )
 
 
@@ -201,7 +202,7 @@ def eval_command(
     items = read_labeled_texts(file, limit)
     reader = _reader(tier, model)
     analyses = []
-    with reading_progress() as progress:
+    with reading_progress(disable=as_json) as progress:
         bar = progress.add_task("Reading", total=len(items))
         for start in range(0, len(items), FILE_BATCH):
             batch = items[start : start + FILE_BATCH]

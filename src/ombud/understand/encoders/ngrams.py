@@ -48,9 +48,7 @@ class NgramEncoder:
         counts.data = np.log1p(counts.data)  # a repeated word says more, but not linearly more
         return sparse.csr_matrix(normalize(counts, norm="l2", copy=False), dtype=np.float32)
 
-    def embed_spans(
-        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
-    ) -> tuple[Any, list[Any]]:
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]) -> tuple[Any, list[Any]]:
         pieces = [text[start:end] for text, text_spans in zip(texts, spans, strict=True) for start, end in text_spans]
         rows = self.embed([*texts, *pieces])
         whole = rows[: len(texts)]

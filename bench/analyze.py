@@ -1,0 +1,93 @@
+"""Reading benchmark: voices/s per tier on 1 and 2 cores, model load time, single-voice latency, peak memory.
+
+    python bench/analyze.py                      # both tiers, 1 and 2 cores
+    python bench/analyze.py --tiers fast --voices 4000
+
+Each run is a fresh process pinned to its cores (taskset) with every head on
+(language, sentences, acts, sentiment, emotions, topics, flags, personal data),
+reading the bundled sample voices over and over in batches of 64.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "ombud" / "demo" / "sample"
+BATCH = 64
+LATENCY_RUNS = 200
+
+
+def sample_texts() -> list[str]:
+    return [json.loads(line)["text"] for path in sorted(SAMPLE.glob("*.jsonl")) for line in path.open(encoding="utf-8")]
+
+
+def worker(tier: str, voices: int) -> dict[str, float]:
+    started = time.perf_counter()
+    from ombud.understand.tiers import load_reader
+
+    reader = load_reader(tier)
+    reader.analyze(["Hej, tack för hjälpen!"])  # the first call loads what loads lazily (lingua's models)
+    load_seconds = time.perf_counter() - started
+    texts = sample_texts()
+    batch = [texts[i % len(texts)] for i in range(voices)]
+    started = time.perf_counter()
+    for start in range(0, len(batch), BATCH):
+        reader.analyze(batch[start : start + BATCH])
+    seconds = time.perf_counter() - started
+    latencies = []
+    for text in texts[: min(LATENCY_RUNS, voices)]:
+        one = time.perf_counter()
+        reader.analyze([text])
+        latencies.append((time.perf_counter() - one) * 1000)
+    latencies.sort()
+    return {
+        "voices_per_second": voices / seconds,
+        "load_seconds": load_seconds,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run(tier: str, cores: int, voices: int) -> dict[str, float]:
+    threads = str(cores)
+    environment = os.environ | {"OMP_NUM_THREADS": threads, "RAYON_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": "1"}
+    pinned = ["taskset", "-c", ",".join(str(core) for core in range(cores))]
+    command = [*pinned, sys.executable, __file__, "--worker", tier, "--voices", str(voices)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=environment).stdout
+    figures: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tiers", nargs="+", default=["fast", "accurate"])
+    parser.add_argument("--cores", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--voices", type=int, help="voices per run (default: 4,000 fast, 400 accurate)")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.worker:
+        print(json.dumps(worker(options.worker, options.voices)))
+        return
+    print(f"{'tier':<9}{'cores':>6}{'voices':>8}{'voices/s':>10}{'load s':>8}{'p50 ms':>8}{'p99 ms':>8}{'peak MB':>9}")
+    for tier in options.tiers:
+        voices = options.voices or (4000 if tier == "fast" else 400)
+        for cores in options.cores:
+            figures = run(tier, cores, voices)
+            print(
+                f"{tier:<9}{cores:>6}{voices:>8,}{figures['voices_per_second']:>10,.1f}{figures['load_seconds']:>8.1f}"
+                f"{figures['p50_ms']:>8.1f}{figures['p99_ms']:>8.1f}{figures['peak_mb']:>9.0f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
