@@ -70,7 +70,8 @@ def measure_dev_sets(tier: str, limit: int | None) -> list[dict[str, Any]]:
             {
                 "set": dev.name,
                 "command": f"ombud eval {dev.task} ../shared/data/{dev.file} --tier {tier}"
-                + (f" --label-map {dev.label_map}" if dev.label_map else ""),
+                + (f" --label-map {dev.label_map}" if dev.label_map else "")
+                + (f" --limit {limit}" if limit else ""),
                 "figure": dev.figure,
                 "value": round(_figure(scores, dev.figure), 3),
                 "target": dev.target,
@@ -127,7 +128,12 @@ def _markdown(results: dict[str, Any], have_shared: bool) -> str:
             values = " | ".join(f"{results[tier]['dev'][index]['value']:.3f}" for tier in tiers)
             target = f"≥ {dev['target']:.2f}" if dev["target"] is not None else ""
             lines.append(f"| {dev['set']} | {dev['figure']} | {target} | {values} | {dev['n']:,} |")
-        lines += ["", "Each row is reproduced by its command:", ""]
+        lines += [
+            "",
+            "n is the number of texts read: with a limit, every k-th line of the file. Each row is reproduced by",
+            "its command:",
+            "",
+        ]
         lines += [f"    {dev['command']}" for tier in tiers for dev in results[tier]["dev"]]
     else:
         lines.append("../shared/data is not here, so the public dev sets were not measured this time.")
@@ -150,7 +156,7 @@ def _markdown(results: dict[str, Any], have_shared: bool) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--limit", type=int, help="only the first N texts of each dev set")
+    parser.add_argument("--limit", type=int, help="about N texts of each dev set, spread over the file")
     parser.add_argument("--tier", choices=TIERS, action="append")
     options = parser.parse_args()
     write_report(options.limit, tuple(options.tier or TIERS))

@@ -188,7 +188,9 @@ def eval_command(
     label_map: Annotated[
         str | None, typer.Option("--label-map", help="The file's labels as ombud's: 1=wish,0=none or positiv=positive.")
     ] = None,
-    limit: Annotated[int | None, typer.Option(help="Only the first N texts.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="About N texts, every k-th of the file (files are often sorted by label).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     tier: TierOption = "default",
     model: ModelOption = None,

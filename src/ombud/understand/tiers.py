@@ -30,7 +30,7 @@ ENCODER_OF_TIER: dict[str, Literal["static", "contextual"]] = {"fast": "static",
 
 log = logging.getLogger(__name__)
 _readers: dict[tuple[str, str], Reader] = {}
-_lock = threading.Lock()
+_lock = threading.RLock()  # the accurate tier falls over to the fast one from inside
 
 
 def shipped_model_path(tier: str) -> Path:
