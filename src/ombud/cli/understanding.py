@@ -150,7 +150,7 @@ def _analyze_file(input_file: Path, output_file: Path, reader: Any) -> None:
     console.print(f"Read {len(rows):,} texts into {output_file}.")
     if problems:
         for problem in problems[:20]:
-            errors.print(f"[red]Skipped[/] {problem}", highlight=False)
+            errors.print(f"[red]Skipped[/] {problem}", highlight=False, soft_wrap=True)
         if len(problems) > 20:
             errors.print(f"… and {len(problems) - 20:,} more lines skipped.")
         raise typer.Exit(EXIT_ROW_ERRORS)
