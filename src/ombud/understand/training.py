@@ -62,7 +62,7 @@ def _topics_of(voices: Sequence[LabeledVoice]) -> tuple[str, ...]:
     return (*TOPICS, *own)
 
 
-def fit_heads(data: CorpusFeatures, seed: int = SEED, weights: Sequence[float] | None = None) -> dict[str, LinearHead]:
+def fit_heads(data: CorpusFeatures, seed: int = SEED) -> dict[str, LinearHead]:
     voices = data.voices
     sentence_features = _stacked(data.features.sentences)
     sentences = [sentence for voice in voices for sentence in voice.sentences]
@@ -70,7 +70,6 @@ def fit_heads(data: CorpusFeatures, seed: int = SEED, weights: Sequence[float] |
     topic_targets = np.array([[topic in s.topics for topic in topics] for s in sentences], dtype=bool)
     emotion_targets = np.array([[emotion in v.emotions for emotion in EMOTIONS] for v in voices], dtype=bool)
     flag_targets = np.array([[v.flags[flag] for flag in FLAGS] for v in voices], dtype=bool)
-    del weights  # reserved: a company's own voices could weigh more than the base corpus
     return {
         "act": fit_single(sentence_features, [s.act for s in sentences], ACTS, seed),
         "sentence_sentiment": fit_single(sentence_features, [s.sentiment for s in sentences], SENTIMENTS, seed),
