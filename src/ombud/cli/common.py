@@ -40,7 +40,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except OmbudError as error:
-            errors.print(f"[bold red]Error:[/] {error}", highlight=False)
+            errors.print(f"[bold red]Error:[/] {error}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_FAILURE) from error
 
     return wrapper

@@ -1,11 +1,13 @@
 """Features the heads read: encoder vectors plus a few signs of form.
 
-One encoder pass over a whole voice gives the voice vector and a vector per
-sentence (pooled from the voice's own tokens, so a sentence is read in its
-context). A sentence head sees the sentence, its voice and its form (a
-question mark, its place in the voice, shouting); a voice head sees the voice,
-the mean of its sentences and its form. The same function builds features for
-training (the corpus's own sentence spans) and for reading (our splitter's).
+The encoder gives a vector for the whole voice and one per sentence. With a
+dense encoder (e5) a sentence head sees the sentence, its voice (the context:
+"Tack." after a complaint reads differently) and its form (a question mark,
+its place in the voice, shouting); a voice head sees the voice, the mean of
+its sentences and its form. Hashed n-grams are too wide to repeat the voice
+beside every sentence, so there each is read on its own words and form. The
+same function builds features for training (the corpus's own sentence spans)
+and for reading (our splitter's).
 """
 
 from __future__ import annotations
