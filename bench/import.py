@@ -4,7 +4,9 @@
     python bench/import.py --sizes 100000 --databases sqlite
 
 Each run is a fresh process importing a freshly generated CSV into a fresh
-database; peak memory is that process's maximum resident set size.
+database; peak memory is the largest resident set size of that process and its
+reader process, CPU seconds are theirs together (user and system), which tells
+more than the wall time when other work shares the machine.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ def drop_database(name: str | None) -> None:
         server.dispose()
 
 
-def run_import(export: Path, url: str) -> tuple[float, float, str]:
+def run_import(export: Path, url: str) -> tuple[float, float, float, str]:
     # Create the schema first, so that the timing is the import alone.
     subprocess.run([sys.executable, "-m", "ombud", "db", "upgrade", "--db", url], check=True, capture_output=True)
     started = time.perf_counter()
@@ -95,30 +97,32 @@ def run_import(export: Path, url: str) -> tuple[float, float, str]:
     seconds = time.perf_counter() - started
     if status != 0:
         raise SystemExit(f"the import failed:\n{output}")
-    return seconds, usage.ru_maxrss / 1024, output
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, output
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each size and database")
     arguments = parser.parse_args()
-    print(f"{'voices':>10} {'database':<11} {'seconds':>8} {'voices/s':>10} {'peak MB':>8}")
+    print(f"{'voices':>10} {'database':<11} {'seconds':>8} {'voices/s':>10} {'peak MB':>8} {'CPU s':>6}")
     with tempfile.TemporaryDirectory(prefix="ombud-bench-") as folder_name:
         folder = Path(folder_name)
         for size in (int(value) for value in arguments.sizes.split(",")):
             export = folder / f"voices-{size}.csv"
             generate(export, size)
-            for kind in arguments.databases.split(","):
-                url, name = fresh_database(kind, folder)
-                try:
-                    seconds, peak, _ = run_import(export, url)
-                finally:
-                    drop_database(name)
-                print(
-                    f"{size:>10,} {kind:<11} {seconds:>8.1f} {size / seconds:>10,.0f} {peak:>8.0f}",
-                    flush=True,
-                )
+            for _ in range(arguments.repeat):
+                for kind in arguments.databases.split(","):
+                    url, name = fresh_database(kind, folder)
+                    try:
+                        seconds, peak, cpu, _ = run_import(export, url)
+                    finally:
+                        drop_database(name)
+                    print(
+                        f"{size:>10,} {kind:<11} {seconds:>8.1f} {size / seconds:>10,.0f} {peak:>8.0f} {cpu:>6.1f}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

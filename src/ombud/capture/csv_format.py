@@ -16,7 +16,7 @@ from typing import ClassVar, TextIO
 from ombud.capture.columns import map_columns
 from ombud.capture.options import ImportOptions
 from ombud.capture.records import RowError, RowRejected, SourceVoice
-from ombud.capture.rows import voice_from_row
+from ombud.capture.rows import RowPlan
 from ombud.capture.textfiles import detect_encoding
 from ombud.errors import FileFormatError
 
@@ -103,8 +103,9 @@ class CsvImporter:
         lines = _Lines(file)
         reader = csv.reader(lines, delimiter=self.delimiter)
         headers = self._header(reader)
-        mapping = map_columns(self.path, headers, self.options.mapping)
+        plan = RowPlan(map_columns(self.path, headers, self.options.mapping), self.options)
         source = str(self.path)
+        width = len(headers)
         while True:
             lines.start_record()
             try:
@@ -119,15 +120,15 @@ class CsvImporter:
             if not lines.taken:
                 return
             first_line = lines.taken[0][0]
-            if not any(field.strip() for field in fields):
+            if not "".join(fields).strip():
                 continue  # a blank line is not a row
-            if len(fields) > len(headers) and not any(field.strip() for field in fields[len(headers) :]):
-                fields = fields[: len(headers)]
+            if len(fields) > width and not "".join(fields[width:]).strip():
+                fields = fields[:width]
             spanned = len(lines.taken) > 1
             # Proper quoting doubles every quote inside a field, so an odd count means one is not
             # closed: the reader ran on to the end of the file.
             unclosed = spanned and sum(line.count('"') for _, line in lines.taken) % 2 == 1
-            if len(fields) != len(headers) or unclosed:
+            if len(fields) != width or unclosed:
                 reason = f"expected {len(headers)} fields, found {len(fields)}"
                 if unclosed:
                     reason = "a quote is not closed"
@@ -139,7 +140,7 @@ class CsvImporter:
                 yield RowError(source, first_line, reason)
                 continue
             try:
-                yield voice_from_row(dict(zip(headers, fields, strict=True)), mapping, first_line, self.options)
+                yield plan.voice(dict(zip(headers, fields, strict=True)), first_line)
             except RowRejected as rejected:
                 yield RowError(source, first_line, rejected.reason)
 

@@ -28,7 +28,9 @@ CALLING_CODES = {"SE": ("46", True), "FI": ("358", True), "NO": ("47", False), "
 
 def normalise_phone(value: str, country: str = "SE") -> str:
     """E.164 where it can be told (+46701234567), so that 070-123 45 67 and +46 70 123 45 67 match."""
-    phone = _PHONE_NOISE.sub("", value.strip())
+    phone = value.strip()
+    if not phone.isdigit():
+        phone = _PHONE_NOISE.sub("", phone)
     if phone.startswith("00"):
         phone = "+" + phone[2:]
     digits = phone[1:] if phone.startswith("+") else phone

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, TextIO
 from ombud.capture.columns import map_columns
 from ombud.capture.options import ImportOptions
 from ombud.capture.records import RowError, RowRejected, SourceVoice
-from ombud.capture.rows import voice_from_row
+from ombud.capture.rows import RowPlan
 from ombud.capture.textfiles import detect_encoding
 from ombud.errors import ColumnMappingError
 
@@ -37,7 +37,7 @@ class JsonlImporter:
         self.options = options
         self._file: TextIO | None = None
         self._total = path.stat().st_size
-        self._mappings: dict[tuple[str, ...], dict[str, str]] = {}
+        self._plans: dict[tuple[str, ...], RowPlan] = {}
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> bool:
@@ -48,11 +48,11 @@ class JsonlImporter:
             return self._total, self._total
         return min(self._file.buffer.tell(), self._total), self._total
 
-    def _mapping_for(self, keys: tuple[str, ...]) -> dict[str, str]:
+    def _plan_for(self, keys: tuple[str, ...]) -> RowPlan:
         # Rows of one file nearly always share their keys, so the mapping is worked out once per key set.
-        if keys not in self._mappings:
-            self._mappings[keys] = map_columns(self.path, list(keys), self.options.mapping)
-        return self._mappings[keys]
+        if keys not in self._plans:
+            self._plans[keys] = RowPlan(map_columns(self.path, list(keys), self.options.mapping), self.options)
+        return self._plans[keys]
 
     def read(self) -> Iterator[SourceVoice | RowError]:
         source = str(self.path)
@@ -72,11 +72,11 @@ class JsonlImporter:
                     continue
                 row = _flatten(row)
                 try:
-                    mapping = self._mapping_for(tuple(row))
+                    plan = self._plan_for(tuple(row))
                 except ColumnMappingError as error:
                     yield RowError(source, number, error.reason)
                     continue
                 try:
-                    yield voice_from_row(row, mapping, number, self.options)
+                    yield plan.voice(row, number)
                 except RowRejected as rejected:
                     yield RowError(source, number, rejected.reason)

@@ -4,6 +4,12 @@ A batch ties each voice to its customer (found by any of its identities, or
 created), then adds the voices whose dedup key is new. Because every voice
 carries a unique dedup key, a run killed halfway and run again adds each
 voice exactly once.
+
+Voices are tied to customers as if one at a time, in file order: a voice
+belongs to the customer of its first identity (strongest first) that the
+store or an earlier voice already knows, or else to a new customer; its other
+identities that nobody holds yet join that customer. The outcome is the same
+whatever the batch size, and whether or not a killed run was resumed.
 """
 
 from __future__ import annotations
@@ -12,32 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ombud.capture.prepare import Identity, PreparedVoice
-from ombud.store.bulk import insert_ignoring_conflicts, select_where_in
-from ombud.store.models import Customer, customers_table, identities_table, voices_table
+from ombud.capture.prepare import ROW_COLUMNS, Identity, PreparedBatch
+from ombud.store.bulk import insert_ignoring_conflicts, insert_stored_rows, select_where_in
+from ombud.store.models import customers_table, identities_table, voices_table
 
-VOICE_COLUMNS = (
-    "customer_id",
-    "channel",
-    "received_at",
-    "text",
-    "subject",
-    "source_file",
-    "source_line",
-    "message_id",
-    "in_reply_to",
-    "external_id",
-    "content_hash",
-    "dedup_key",
-    "metadata",
-    "import_id",
-    "created_at",
-)
 CUSTOMER_COLUMNS = ("id", "name", "preferred_language", "created_at")
 IDENTITY_COLUMNS = ("customer_id", "kind", "value")
+# Any fixed number: the key of the PostgreSQL advisory lock that lets one import batch at a time tie
+# voices to customers, so that two imports running at once cannot both create the same customer.
+IMPORT_LOCK = 0x6F6D6275
 
 
 @dataclass(frozen=True)
@@ -49,113 +41,119 @@ class BatchResult:
 class VoiceWriter:
     """Writes batches of prepared voices for one import run."""
 
-    session: Session
-
     def __init__(self, import_id: int | None, source: str, started_at: datetime) -> None:
         self.import_id = import_id
         self.source = source
         self.started_at = started_at
 
-    def _new_only(self, prepared: list[PreparedVoice]) -> list[PreparedVoice]:
-        keys = {item.key for item in prepared}
-        connection = self.session.connection()
-        existing = {key for (key,) in select_where_in(connection, voices_table, ["dedup_key"], "dedup_key", keys)}
-        fresh: dict[str, PreparedVoice] = {}
-        for item in prepared:
-            if item.key not in existing and item.key not in fresh:
-                fresh[item.key] = item
-        return list(fresh.values())
+    @staticmethod
+    def _lock(connection: Connection) -> None:
+        """Take the store's write lock now, before the batch reads anything it decides on: another import
+        adding the same customers between this batch's lookups and its inserts would split them."""
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
+        else:
+            # SQLite: the first write begins the transaction and takes the database's one write lock.
+            connection.exec_driver_sql("UPDATE customers SET id = id WHERE 0")
 
-    def _allocate_customer_ids(self, count: int) -> list[int]:
+    @staticmethod
+    def _new_only(connection: Connection, batch: PreparedBatch) -> list[int]:
+        """The numbers of the voices whose dedup key neither the store nor an earlier voice has."""
+        keys = batch.keys
+        existing = {key for (key,) in select_where_in(connection, voices_table, ["dedup_key"], "dedup_key", keys)}
+        if not existing and len(set(keys)) == len(keys):
+            return list(range(len(keys)))
+        fresh: list[int] = []
+        for number, key in enumerate(keys):
+            if key not in existing:
+                existing.add(key)
+                fresh.append(number)
+        return fresh
+
+    @staticmethod
+    def _allocate_customer_ids(connection: Connection, count: int) -> list[int]:
         """Ids for new customers, taken before the insert so that it needs no RETURNING (which
         SQLite can only give in order one row at a time)."""
-        connection = self.session.connection()
         if connection.dialect.name == "postgresql":
             sequence = "pg_get_serial_sequence('customers', 'id')"
             rows = connection.exec_driver_sql(
                 f"SELECT nextval({sequence}) FROM generate_series(1, %(count)s)", {"count": count}
             )
             return [int(value) for (value,) in rows]
-        # SQLite: the write transaction this batch holds keeps other writers out until commit.
-        connection.exec_driver_sql("UPDATE customers SET id = id WHERE 0")  # take the write lock now
-        highest = connection.scalar(select(func.max(Customer.id))) or 0
+        # SQLite: the write lock this batch holds keeps other writers out until commit.
+        highest = connection.exec_driver_sql("SELECT max(id) FROM customers").scalar() or 0
         return list(range(highest + 1, highest + 1 + count))
 
-    def _customers(self, prepared: list[PreparedVoice]) -> dict[Identity, int]:
-        """Map every identity in the batch to a customer id, creating customers that are new."""
+    def _customers(self, connection: Connection, batch: PreparedBatch, fresh: list[int]) -> list[int]:
+        """The customer id of each fresh voice, adding the customers and identities that are new."""
+        all_identities = batch.identities
+        identities = [all_identities[number] for number in fresh] if len(fresh) < len(batch) else all_identities
         by_kind: dict[str, set[str]] = {}
-        for item in prepared:
-            for kind, value in item.identities:
-                by_kind.setdefault(kind, set()).add(value)
-        known: dict[Identity, int] = {}
+        for found in identities:
+            for kind, value in found:
+                values = by_kind.get(kind)
+                if values is None:
+                    values = by_kind[kind] = set()
+                values.add(value)
+        # Who holds each identity: a customer id from the store, or -n for the batch's n-th new customer.
+        holder: dict[Identity, int] = {}
         for kind, values in by_kind.items():
             # By kind and value: the unique index on (kind, value) serves the lookup.
-            found = select_where_in(
-                self.session.connection(), identities_table, IDENTITY_COLUMNS, "value", values, ("kind", kind)
+            rows = select_where_in(
+                connection, identities_table, ["customer_id", "value"], "value", values, ("kind", kind)
             )
-            known.update({(kind, value): customer_id for customer_id, kind, value in found})
-        # New customers: rows that share any identity are one customer.
-        pending: dict[Identity, int] = {}
-        new_customers: list[tuple[Any, ...]] = []
-        for item in prepared:
-            if any(identity in known for identity in item.identities):
-                continue
-            slot = next((pending[i] for i in item.identities if i in pending), None)
-            if slot is None:
-                slot = len(new_customers)
-                new_customers.append((item.customer_name, item.customer_language, self.started_at))
-            for identity in item.identities:
-                pending.setdefault(identity, slot)
+            holder.update({(kind, value): customer_id for customer_id, value in rows})
+        owners: list[int] = []
+        new_customers: list[int] = []  # the voice number that made each new customer
+        new_identities: list[Identity] = []
+        for position, found in enumerate(identities):
+            owner = None
+            for identity in found:
+                owner = holder.get(identity)
+                if owner is not None:
+                    break
+            if owner is None:
+                new_customers.append(position)
+                owner = -len(new_customers)
+            if len(found) > 1 or owner < 0:
+                for identity in found:
+                    if identity not in holder:
+                        holder[identity] = owner
+                        new_identities.append(identity)
+            owners.append(owner)
         if new_customers:
-            ids = self._allocate_customer_ids(len(new_customers))
-            rows = [(customer_id, *row) for customer_id, row in zip(ids, new_customers, strict=True)]
-            insert_ignoring_conflicts(self.session.connection(), customers_table, CUSTOMER_COLUMNS, rows, ["id"])
-            known.update({identity: ids[slot] for identity, slot in pending.items()})
-        # Identities a known customer shows for the first time are added to that customer.
-        to_add: dict[Identity, int] = {identity: known[identity] for identity in pending}
-        for item in prepared:
-            owner = next(known[i] for i in item.identities if i in known)
-            for identity in item.identities:
-                if identity not in known:
-                    known[identity] = to_add[identity] = owner
-        identities = [(owner, kind, value) for (kind, value), owner in to_add.items()]
-        insert_ignoring_conflicts(
-            self.session.connection(),
-            identities_table,
-            IDENTITY_COLUMNS,
-            identities,
-            ["kind", "value"],
-        )
-        return known
+            ids = self._allocate_customer_ids(connection, len(new_customers))
+            customers = [
+                (customer_id, *batch.customer_of(fresh[position]), self.started_at)
+                for customer_id, position in zip(ids, new_customers, strict=True)
+            ]
+            insert_ignoring_conflicts(connection, customers_table, CUSTOMER_COLUMNS, customers, ["id"])
+            owners = [owner if owner > 0 else ids[-owner - 1] for owner in owners]
+        else:
+            ids = []
+        rows = []
+        for identity in new_identities:
+            owner = holder[identity]
+            rows.append((owner if owner > 0 else ids[-owner - 1], *identity))
+        insert_stored_rows(connection, identities_table, IDENTITY_COLUMNS, rows, ["kind", "value"])
+        return owners
 
-    def write(self, session: Session, prepared: list[PreparedVoice]) -> BatchResult:
+    def write(self, session: Session, batch: PreparedBatch) -> BatchResult:
         """Add the prepared voices that are new, in the session's transaction; commit is the caller's."""
-        self.session = session
-        fresh = self._new_only(prepared)
-        duplicates = len(prepared) - len(fresh)
+        connection = session.connection()
+        self._lock(connection)
+        fresh = self._new_only(connection, batch)
+        duplicates = len(batch) - len(fresh)
         if not fresh:
             return BatchResult(0, duplicates)
-        customers = self._customers(fresh)
-        rows = [
-            (
-                customers[item.identities[0]],
-                item.channel,
-                item.received_at,
-                item.text,
-                item.subject,
-                self.source,
-                item.source_line,
-                item.message_id,
-                item.in_reply_to,
-                item.external_id,
-                item.text_hash,
-                item.key,
-                item.meta,
-                self.import_id,
-                self.started_at,
-            )
-            for item in fresh
-        ]
-        connection = self.session.connection()
-        added = insert_ignoring_conflicts(connection, voices_table, VOICE_COLUMNS, rows, ["dedup_key"])
+        owners = self._customers(connection, batch, fresh)
+        rows = batch.rows if len(fresh) == len(batch) else [batch.rows[number] for number in fresh]
+        for row, owner in zip(rows, owners, strict=True):
+            row[0] = owner
+        constants: dict[str, Any] = {
+            "source_file": self.source,
+            "import_id": self.import_id,
+            "created_at": self.started_at,
+        }
+        added = insert_stored_rows(connection, voices_table, ROW_COLUMNS, rows, ["dedup_key"], constants)
         return BatchResult(added, duplicates + len(rows) - added)

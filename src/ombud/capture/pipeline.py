@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ombud.capture.prepare import PreparedVoice, Preparer
+from ombud.capture.prepare import PreparedBatch, Preparer
 from ombud.capture.records import RowError
 from ombud.capture.registry import Importer
 from ombud.errors import OmbudError
@@ -26,7 +26,7 @@ PROGRESS_EVERY_ROWS = 1000
 
 @dataclass
 class Batch:
-    voices: list[PreparedVoice]
+    voices: PreparedBatch
     errors: list[RowError]
     rows_read: int
     progress: tuple[int, int]
@@ -45,19 +45,18 @@ class ReaderFailed(OmbudError):
 def _batches(
     importer: Importer, preparer: Preparer, batch_size: int, notes: bool = True
 ) -> Iterator[Batch | Progressed]:
-    voices: list[PreparedVoice] = []
+    voices = PreparedBatch()
     errors: list[RowError] = []
     rows = 0
+    prepare = preparer.prepare
     for item in importer.read():
         rows += 1
-        prepared = preparer.prepare(item) if not isinstance(item, RowError) else item
-        if isinstance(prepared, RowError):
-            errors.append(prepared)
-        else:
-            voices.append(prepared)
+        error = item if isinstance(item, RowError) else prepare(item, voices)
+        if error is not None:
+            errors.append(error)
         if len(voices) + len(errors) >= batch_size:
             yield Batch(voices, errors, rows, importer.progress())
-            voices, errors = [], []
+            voices, errors = PreparedBatch(), []
         elif notes and rows % PROGRESS_EVERY_ROWS == 0:
             yield Progressed(rows, importer.progress())
     yield Batch(voices, errors, rows, importer.progress())

@@ -18,7 +18,7 @@ from ombud.capture.records import RowError
 from ombud.capture.registry import Importer, expand_paths, importer_for
 from ombud.errors import UnknownFormatError
 from ombud.settings import get_settings
-from ombud.store.bulk import drop_deferrable_indexes, restore_deferrable_indexes
+from ombud.store.bulk import drop_deferrable_indexes, restore_deferrable_indexes, store_time
 from ombud.store.database import Database
 from ombud.store.models import Import, ImportProblem, voices_table
 
@@ -178,7 +178,9 @@ def import_file(
     report.format = importer_class.name
     report.import_id = _start(database, source, importer_class.name, options.channel)
     importer = importer_class(path, options)
-    preparer = Preparer(source, importer.default_channel, options.phone_country, datetime.now(UTC))
+    preparer = Preparer(
+        source, importer.default_channel, options.phone_country, datetime.now(UTC), store_time(database.dialect)
+    )
     batch_size = batch_size or get_settings().import_batch_size
     run = _Run(database, report, importer, preparer, batch_size, on_error, on_progress)
     size = path.stat().st_size

@@ -38,7 +38,11 @@ def _utc_naive(value: datetime) -> datetime:
 
 def _sqlite_time(value: datetime | None) -> str | None:
     # Exactly SQLAlchemy's SQLite storage format (YYYY-MM-DD HH:MM:SS.ffffff), so string order is time order.
-    return None if value is None else _utc_naive(value).isoformat(" ", "microseconds")
+    if value is None:
+        return None
+    if value.tzinfo is UTC:
+        return value.isoformat(" ", "microseconds")[:26]  # without its "+00:00"
+    return _utc_naive(value).isoformat(" ", "microseconds")
 
 
 def _json(value: Any) -> str | None:
@@ -57,6 +61,40 @@ def _converter(column_type: Any, dialect: str) -> Converter | None:
     return None
 
 
+def store_time(dialect: str) -> Converter:
+    """How ``dialect`` keeps an aware time: what the bulk paths give the driver for a UTCDateTime."""
+    if dialect == "sqlite":
+        return _sqlite_time
+    return lambda value: None if value is None else _utc_naive(value)
+
+
+def _convert(table: Table, columns: Sequence[str], rows: list[Any], dialect: str) -> list[Any]:
+    converters = []
+    for index, name in enumerate(columns):
+        column_type = table.c[name].type
+        variant = column_type._variant_mapping.get(dialect, column_type)  # JSON().with_variant(JSONB)
+        converter = _converter(variant, dialect) or _converter(column_type, dialect)
+        if converter:
+            converters.append((index, converter))
+    if not converters:
+        return rows
+    converted = []
+    # Many rows share a value (the import's start time): convert each distinct object once.
+    last: dict[int, tuple[Any, Any]] = {}
+    for row in rows:
+        values = list(row)
+        for index, converter in converters:
+            value = values[index]
+            seen = last.get(index)
+            if seen is not None and seen[0] is value:
+                values[index] = seen[1]
+            else:
+                values[index] = converter(value)
+                last[index] = (value, values[index])
+        converted.append(tuple(values))
+    return converted
+
+
 def insert_ignoring_conflicts(
     connection: Connection,
     table: Table,
@@ -70,63 +108,95 @@ def insert_ignoring_conflicts(
     """
     if not rows:
         return 0
+    return insert_stored_rows(
+        connection, table, columns, _convert(table, columns, rows, connection.dialect.name), conflict
+    )
+
+
+def _sqlite_literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("a constant column cannot hold a NUL character")
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"no SQLite literal for {type(value).__name__}")
+
+
+def insert_stored_rows(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    conflict: Sequence[str],
+    constants: dict[str, Any] | None = None,
+) -> int:
+    """Like insert_ignoring_conflicts, for rows (tuples or lists) already in the store's representation
+    (times from ``store_time``, JSON as text). ``constants`` are columns with one value for every row,
+    given in their Python form; they travel once in the statement rather than in each row.
+
+    Returns how many rows were added.
+    """
+    if not rows:
+        return 0
     dialect = connection.dialect.name
-    converters = []
-    for index, name in enumerate(columns):
-        column_type = table.c[name].type
-        variant = column_type._variant_mapping.get(dialect, column_type)  # JSON().with_variant(JSONB)
-        converter = _converter(variant, dialect) or _converter(column_type, dialect)
-        if converter:
-            converters.append((index, converter))
-    if converters:
-        converted = []
-        # Many rows share a value (the import's start time): convert each distinct object once.
-        last: dict[int, tuple[Any, Any]] = {}
-        for row in rows:
-            values = list(row)
-            for index, converter in converters:
-                value = values[index]
-                seen = last.get(index)
-                if seen is not None and seen[0] is value:
-                    values[index] = seen[1]
-                else:
-                    values[index] = converter(value)
-                    last[index] = (value, values[index])
-            converted.append(tuple(values))
-        rows = converted
-    quoted = ", ".join(f'"{name}"' for name in columns)
+    constants = constants or {}
+    fixed = _convert(table, list(constants), [tuple(constants.values())], dialect)[0] if constants else ()
+    names = [*columns, *constants]
+    quoted = ", ".join(f'"{name}"' for name in names)
     on_conflict = f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     if dialect == "postgresql":
-        return _copy_then_insert(connection, table, columns, rows, on_conflict)
+        return _copy_then_insert(
+            connection, table, columns, rows, on_conflict, dict(zip(constants, fixed, strict=True))
+        )
     if dialect != "sqlite":
         raise NotImplementedError(f"ombud supports SQLite and PostgreSQL, not {dialect}")
-    placeholders = ", ".join("?" for _ in columns)
-    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders}) {on_conflict}'
-    result = connection.exec_driver_sql(sql, rows)
-    return int(result.rowcount)
+    values = ", ".join(["?"] * len(columns) + [_sqlite_literal(value) for value in fixed])
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({values}) {on_conflict}'
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        # The DBAPI cursor directly: SQLAlchemy's executemany adds nothing here but a copy of the rows.
+        cursor.executemany(sql, rows)
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
 
 
 def _copy_then_insert(
-    connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]], on_conflict: str
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    on_conflict: str,
+    constants: dict[str, Any],
 ) -> int:
     """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT … ON CONFLICT.
     COPY is several times faster than any INSERT with parameters."""
     quoted = ", ".join(f'"{name}"' for name in columns)
     incoming = f"incoming_{table.name}"
-    connection.exec_driver_sql(
-        f'CREATE TEMP TABLE IF NOT EXISTS "{incoming}" ON COMMIT DROP AS '
-        f'SELECT {quoted} FROM "{table.name}" WITH NO DATA'
-    )
-    connection.exec_driver_sql(f'TRUNCATE "{incoming}"')
     driver = connection.connection.driver_connection
     assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(f'COPY "{incoming}" ({quoted}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(row)
-    result = connection.exec_driver_sql(
-        f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{incoming}" {on_conflict}'
-    )
-    return int(result.rowcount)
+    with driver.cursor() as cursor:
+        # Made once per connection and emptied by each commit: creating a table per batch costs more.
+        cursor.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS "{incoming}" ON COMMIT DELETE ROWS AS '
+            f'SELECT {quoted} FROM "{table.name}" WITH NO DATA'
+        )
+        cursor.execute(f'DELETE FROM "{incoming}"')  # empty already, unless used twice in one transaction
+        with cursor.copy(f'COPY "{incoming}" ({quoted}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+        targets = ", ".join(f'"{name}"' for name in [*columns, *constants])
+        fixed = "".join(f", CAST(%s AS {table.c[name].type.compile(dialect=connection.dialect)})" for name in constants)
+        cursor.execute(
+            f'INSERT INTO "{table.name}" ({targets}) SELECT {quoted}{fixed} FROM "{incoming}" {on_conflict}',
+            tuple(constants.values()),
+        )
+        return int(cursor.rowcount)
 
 
 def select_where_in(
@@ -139,31 +209,45 @@ def select_where_in(
 ) -> list[tuple[Any, ...]]:
     """``SELECT columns FROM table WHERE key IN values [AND column = value]`` for thousands of values,
     in chunks, without SQLAlchemy's per-value statement expansion. ``where`` can name the leading
-    column of a composite index, so that the lookup uses it."""
-    found: list[tuple[Any, ...]] = []
+    column of a composite index, so that the lookup uses it. The values must be strings or numbers."""
     selected = ", ".join(f'"{name}"' for name in columns)
     values = list(values)
+    if not values:
+        return []
     postgres = connection.dialect.name == "postgresql"
     also = ""
     also_parameters: tuple[Any, ...] = ()
     if where is not None:
         also = f' AND "{where[0]}" = {"%s" if postgres else "?"}'
         also_parameters = (where[1],)
-    if postgres:
-        # One array parameter: PostgreSQL plans "= ANY(array)" far faster than thousands of placeholders.
-        sql = f'SELECT {selected} FROM "{table.name}" WHERE "{key}" = ANY(%s){also}'
-        return [tuple(row) for row in connection.exec_driver_sql(sql, (values, *also_parameters))]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    # The DBAPI cursor directly: a SQLAlchemy result costs more per row than the database's lookup.
+    cursor = driver.cursor()
     try:
-        for start in range(0, len(values), 10_000):  # SQLite allows 32,766 parameters
-            chunk = values[start : start + 10_000]
+        if postgres:
+            # One JSON parameter, unpacked by the server into the array of "= ANY(array)", which it plans
+            # far faster than thousands of placeholders; json.dumps is also much faster than psycopg's
+            # array adapter, which works value by value in Python.
+            cast = table.c[key].type.compile(dialect=connection.dialect)
+            sql = (
+                f'SELECT {selected} FROM "{table.name}" WHERE "{key}" = '
+                f"ANY(ARRAY(SELECT CAST(json_array_elements_text(%s::json) AS {cast}))){also}"
+            )
+            cursor.execute(sql, (json.dumps(values), *also_parameters))
+            return cursor.fetchall()  # type: ignore[no-any-return]
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(values), SQLITE_CHUNK):  # SQLite allows 32,766 parameters
+            chunk = values[start : start + SQLITE_CHUNK]
             placeholders = ", ".join(["?"] * len(chunk))
             sql = f'SELECT {selected} FROM "{table.name}" WHERE "{key}" IN ({placeholders}){also}'
-            # The DBAPI cursor directly: a SQLAlchemy result costs more per row than SQLite's lookup.
             found.extend(cursor.execute(sql, (*chunk, *also_parameters)).fetchall())
+        return found
     finally:
         cursor.close()
-    return found
+
+
+SQLITE_CHUNK = 30_000
 
 
 # Indexes a large import may drop and rebuild afterwards: building one over a million rows takes about a
