@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ombud.capture import ImportOptions, import_file
-from ombud.store import Customer, Database, Import, ImportProblem, Voice
+from ombud.store import Customer, CustomerIdentity, Database, Import, ImportProblem, Voice
 
 NORDIC_ROWS = [
     (
@@ -239,6 +239,80 @@ def test_customers_are_found_by_any_identity(database: Database, tmp_path: Path)
         assert owners[4] != owners[0]
         assert session.scalar(select(func.count()).select_from(Customer)) == 2
         assert session.get_one(Customer, owners[0]).name == "Anna"
+
+
+IDENTITY_ROWS = [
+    # A voice with a known e-mail brings a new phone; a later voice gives only that phone.
+    ("2026-02-01", "eva@example.com", "", "Eva", "Ett"),
+    ("2026-02-02", "eva@example.com", "0705550001", "Eva", "Två"),
+    ("2026-02-03", "", "0705550001", "Eva", "Tre"),
+    # Two voices of a new customer, then one naming both her and someone else: she keeps it.
+    ("2026-02-04", "per@example.com", "", "Per", "Fyra"),
+    ("2026-02-05", "", "0705550002", "Pia", "Fem"),
+    ("2026-02-06", "per@example.com", "0705550002", "Per", "Sex"),
+    ("2026-02-07", "", "0705550002", "Pia", "Sju"),
+]
+
+
+def _owners(database: Database) -> list[tuple[str, str | None]]:
+    """Who said each voice, as the name of the customer, in time order."""
+    with database.session() as session:
+        rows = session.execute(
+            select(Voice.text, Customer.name)
+            .join(Customer, Voice.customer_id == Customer.id)
+            .order_by(Voice.received_at)
+        )
+        return [(text, name) for text, name in rows]
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 1000])
+def test_customers_come_out_the_same_whatever_the_batch_size(
+    database: Database, tmp_path: Path, batch_size: int
+) -> None:
+    header = ("Datum", "E-post", "Telefon", "Namn", "Kommentar")
+    # Eva is in the store already when the rest come.
+    known = import_file(database, write_csv(tmp_path / "known.csv", IDENTITY_ROWS[:1], header=header))
+    assert known.ok, known.errors
+    path = write_csv(tmp_path / "identities.csv", IDENTITY_ROWS[1:], header=header)
+    report = import_file(database, path, batch_size=batch_size)
+    assert report.ok, report.errors
+    # As if one voice at a time: the first identity someone already holds decides.
+    assert _owners(database) == [
+        ("Ett", "Eva"),
+        ("Två", "Eva"),
+        ("Tre", "Eva"),
+        ("Fyra", "Per"),
+        ("Fem", "Pia"),
+        ("Sex", "Per"),
+        ("Sju", "Pia"),
+    ]
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == 3
+        assert session.scalar(select(func.count()).select_from(CustomerIdentity)) == 4
+    assert import_file(database, path, batch_size=batch_size).voices_added == 0
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == 3
+
+
+def test_rows_another_writer_added_meanwhile_are_not_added_twice(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that ignores the import lock can add a voice between a batch's look and its insert; the
+    batch then goes again, the slow way, and the voice is still there once."""
+    from ombud.capture.loader import VoiceWriter
+
+    path = write_csv(tmp_path / "export.csv", NORDIC_ROWS)
+    assert import_file(database, path).voices_added == 5
+    with database.session() as session:
+        session.execute(Voice.__table__.delete().where(Voice.text == NORDIC_ROWS[0][3]))
+        session.commit()
+    # Every key looks new, as if the other four voices had been added after the look.
+    monkeypatch.setattr(VoiceWriter, "_new_only", staticmethod(lambda connection, batch: list(range(len(batch)))))
+    report = import_file(database, path)
+    assert (report.voices_added, report.duplicates, report.status) == (1, 4, "completed")
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Voice)) == 5
+        assert session.scalar(select(func.count()).select_from(Customer)) == 5
 
 
 def test_reading_in_a_process_gives_the_same_result(

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ombud.capture.prepare import ROW_COLUMNS, Identity, PreparedBatch
-from ombud.store.bulk import insert_ignoring_conflicts, insert_stored_rows, select_where_in
+from ombud.store.bulk import RowsClash, insert_ignoring_conflicts, insert_stored_rows, select_where_in
 from ombud.store.models import customers_table, identities_table, voices_table
 
 CUSTOMER_COLUMNS = ("id", "name", "preferred_language", "created_at")
@@ -45,6 +45,9 @@ class VoiceWriter:
         self.import_id = import_id
         self.source = source
         self.started_at = started_at
+        # Whether to allow for rows that clash although the batch looked under the lock: only a writer that
+        # ignores the lock can cause one (see RowsClash), and the run then stays careful.
+        self.careful = False
 
     @staticmethod
     def _lock(connection: Connection) -> None:
@@ -127,7 +130,9 @@ class VoiceWriter:
                 (customer_id, *batch.customer_of(fresh[position]), self.started_at)
                 for customer_id, position in zip(ids, new_customers, strict=True)
             ]
-            insert_ignoring_conflicts(connection, customers_table, CUSTOMER_COLUMNS, customers, ["id"])
+            insert_ignoring_conflicts(
+                connection, customers_table, CUSTOMER_COLUMNS, customers, ["id"], clashes_possible=self.careful
+            )
             owners = [owner if owner > 0 else ids[-owner - 1] for owner in owners]
         else:
             ids = []
@@ -135,12 +140,22 @@ class VoiceWriter:
         for identity in new_identities:
             owner = holder[identity]
             rows.append((owner if owner > 0 else ids[-owner - 1], *identity))
-        insert_stored_rows(connection, identities_table, IDENTITY_COLUMNS, rows, ["kind", "value"])
+        insert_stored_rows(
+            connection, identities_table, IDENTITY_COLUMNS, rows, ["kind", "value"], clashes_possible=self.careful
+        )
         return owners
 
     def write(self, session: Session, batch: PreparedBatch) -> BatchResult:
-        """Add the prepared voices that are new, in the session's transaction; commit is the caller's."""
-        connection = session.connection()
+        """Add the prepared voices that are new, in the session's transaction; commit is the caller's.
+        Raises RowsClash (the transaction spoilt, and ``careful`` now set) when another writer ignored the
+        lock: roll back and write the batch again."""
+        try:
+            return self._write(session.connection(), batch)
+        except RowsClash:
+            self.careful = True
+            raise
+
+    def _write(self, connection: Connection, batch: PreparedBatch) -> BatchResult:
         self._lock(connection)
         fresh = self._new_only(connection, batch)
         duplicates = len(batch) - len(fresh)
@@ -155,5 +170,7 @@ class VoiceWriter:
             "import_id": self.import_id,
             "created_at": self.started_at,
         }
-        added = insert_stored_rows(connection, voices_table, ROW_COLUMNS, rows, ["dedup_key"], constants)
+        added = insert_stored_rows(
+            connection, voices_table, ROW_COLUMNS, rows, ["dedup_key"], constants, clashes_possible=self.careful
+        )
         return BatchResult(added, duplicates + len(rows) - added)

@@ -18,7 +18,7 @@ from ombud.capture.records import RowError
 from ombud.capture.registry import Importer, expand_paths, importer_for
 from ombud.errors import UnknownFormatError
 from ombud.settings import get_settings
-from ombud.store.bulk import drop_deferrable_indexes, restore_deferrable_indexes, store_time
+from ombud.store.bulk import RowsClash, drop_deferrable_indexes, restore_deferrable_indexes, store_time
 from ombud.store.database import Database
 from ombud.store.models import Import, ImportProblem, voices_table
 
@@ -94,7 +94,11 @@ class _Run:
     def _flush(self, writer: VoiceWriter, batch: Batch) -> None:
         errors = sorted(batch.errors, key=lambda error: error.line or 0)
         with self.database.session() as session:
-            result = writer.write(session, batch.voices) if batch.voices else BatchResult(0, 0)
+            try:
+                result = writer.write(session, batch.voices) if batch.voices else BatchResult(0, 0)
+            except RowsClash:  # another writer ignored the lock; the writer is careful from now on
+                session.rollback()
+                result = writer.write(session, batch.voices)
             session.add_all(
                 ImportProblem(import_id=self.report.import_id, source=e.source, line=e.line, reason=e.reason)
                 for e in errors

@@ -101,16 +101,18 @@ def insert_ignoring_conflicts(
     columns: Sequence[str],
     rows: list[tuple[Any, ...]],
     conflict: Sequence[str],
+    *,
+    clashes_possible: bool = True,
 ) -> int:
-    """Insert ``rows`` (tuples in the order of ``columns``), skipping rows that clash on ``conflict``.
+    """Insert ``rows`` (tuples in the order of ``columns``), skipping rows that clash on ``conflict``
+    (``clashes_possible`` as for insert_stored_rows).
 
     Returns how many rows were added.
     """
     if not rows:
         return 0
-    return insert_stored_rows(
-        connection, table, columns, _convert(table, columns, rows, connection.dialect.name), conflict
-    )
+    converted = _convert(table, columns, rows, connection.dialect.name)
+    return insert_stored_rows(connection, table, columns, converted, conflict, clashes_possible=clashes_possible)
 
 
 def _sqlite_literal(value: Any) -> str:
@@ -127,6 +129,10 @@ def _sqlite_literal(value: Any) -> str:
     raise TypeError(f"no SQLite literal for {type(value).__name__}")
 
 
+class RowsClash(Exception):
+    """Rows given as clashing with none clashed after all (another writer got there first)."""
+
+
 def insert_stored_rows(
     connection: Connection,
     table: Table,
@@ -134,10 +140,17 @@ def insert_stored_rows(
     rows: Sequence[Sequence[Any]],
     conflict: Sequence[str],
     constants: dict[str, Any] | None = None,
+    *,
+    clashes_possible: bool = True,
 ) -> int:
     """Like insert_ignoring_conflicts, for rows (tuples or lists) already in the store's representation
     (times from ``store_time``, JSON as text). ``constants`` are columns with one value for every row,
     given in their Python form; they travel once in the statement rather than in each row.
+
+    ``clashes_possible=False`` promises that no row clashes on ``conflict`` (the caller looked, under a
+    lock that keeps other writers out): PostgreSQL then COPYs the rows straight into the table, about a
+    quarter faster, and a clash, should another writer have ignored the lock, raises RowsClash with the
+    transaction spoilt, for the caller to roll back and try again with ``clashes_possible=True``.
 
     Returns how many rows were added.
     """
@@ -150,6 +163,8 @@ def insert_stored_rows(
     quoted = ", ".join(f'"{name}"' for name in names)
     on_conflict = f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     if dialect == "postgresql":
+        if not clashes_possible:
+            return _copy_straight(connection, table, names, rows, list(fixed))
         return _copy_then_insert(
             connection, table, columns, rows, on_conflict, dict(zip(constants, fixed, strict=True))
         )
@@ -164,6 +179,27 @@ def insert_stored_rows(
         return int(cursor.rowcount)
     finally:
         cursor.close()
+
+
+def _copy_straight(
+    connection: Connection, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]], fixed: list[Any]
+) -> int:
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    quoted = ", ".join(f'"{name}"' for name in names)
+    clash = connection.dialect.loaded_dbapi.IntegrityError
+    try:
+        with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            write = copy.write_row
+            if fixed:
+                for row in rows:
+                    write([*row, *fixed])
+            else:
+                for row in rows:
+                    write(row)
+    except clash as error:
+        raise RowsClash(str(error)) from error
+    return len(rows)
 
 
 def _copy_then_insert(
@@ -226,15 +262,13 @@ def select_where_in(
     cursor = driver.cursor()
     try:
         if postgres:
-            # One JSON parameter, unpacked by the server into the array of "= ANY(array)", which it plans
-            # far faster than thousands of placeholders; json.dumps is also much faster than psycopg's
-            # array adapter, which works value by value in Python.
+            # One array parameter: PostgreSQL plans "= ANY(array)" far faster than thousands of placeholders,
+            # and, the array being a parameter's value, plans with its real length even where the table's
+            # statistics are stale (early in a large import). It is written as one text literal, which is
+            # much faster than psycopg's list adapter, value by value in Python.
             cast = table.c[key].type.compile(dialect=connection.dialect)
-            sql = (
-                f'SELECT {selected} FROM "{table.name}" WHERE "{key}" = '
-                f"ANY(ARRAY(SELECT CAST(json_array_elements_text(%s::json) AS {cast}))){also}"
-            )
-            cursor.execute(sql, (json.dumps(values), *also_parameters))
+            sql = f'SELECT {selected} FROM "{table.name}" WHERE "{key}" = ANY(CAST(%s AS {cast}[])){also}'
+            cursor.execute(sql, (_array_literal(values), *also_parameters))
             return cursor.fetchall()  # type: ignore[no-any-return]
         found: list[tuple[Any, ...]] = []
         for start in range(0, len(values), SQLITE_CHUNK):  # SQLite allows 32,766 parameters
@@ -248,6 +282,15 @@ def select_where_in(
 
 
 SQLITE_CHUNK = 30_000
+
+
+def _array_literal(values: list[Any]) -> str:
+    """A PostgreSQL array literal of ``values`` (strings or numbers): {"a","b\\"c"}."""
+    texts = [value if value.__class__ is str else str(value) for value in values]
+    joined = '","'.join(texts)
+    if "\\" in joined or '"' in joined:
+        joined = '","'.join(text.replace("\\", "\\\\").replace('"', '\\"') for text in texts)
+    return '{"' + joined + '"}'
 
 
 # Indexes a large import may drop and rebuild afterwards: building one over a million rows takes about a
