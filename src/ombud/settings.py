@@ -62,6 +62,58 @@ class Settings(BaseSettings):
         description="Folder of ombud's labeled corpus, which `ombud train --base default` learns from besides "
         "your files. Default: corpus/ of the checkout ombud runs from.",
     )
+    case_window_hours: int = Field(
+        168,
+        ge=0,
+        description="A voice joins the customer's open case on the same topic received within this many hours; "
+        "otherwise it starts a new case (e-mail threads join by Message-ID whatever the time).",
+    )
+    sla_first_response: str = Field(
+        "email=24h,chat=2h,review=72h,survey=72h,call_note=24h,default=24h",
+        description="Time to the first response per channel, CHANNEL=HOURSh,…; `default` covers every other channel.",
+    )
+    business_hours: str | None = Field(
+        None,
+        description="Count SLA time only within these hours, e.g. `mon-fri 08:00-17:00`; unset: around the clock.",
+    )
+    templates_dir: str | None = Field(
+        None,
+        description="Folder of the company's own message templates, LANGUAGE/NAME.txt.j2 (Jinja2); any it lacks "
+        "come from ombud's.",
+    )
+    smtp_host: str = Field("localhost", description="SMTP server that replies and feedback are sent through.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_user: str | None = Field(None, description="SMTP user name, when the server wants a login.")
+    smtp_password: str | None = Field(None, description="SMTP password, with OMBUD_SMTP_USER.")
+    smtp_tls: str = Field(
+        "none",
+        pattern="^(none|starttls|tls)$",
+        description="How to protect the SMTP connection: none, starttls (upgrade on port 587) or tls (port 465).",
+    )
+    smtp_timeout_seconds: float = Field(30.0, gt=0, description="How long to wait for the SMTP server.")
+    mail_from: str = Field(
+        "Kundservice <kundservice@example.com>",
+        description="The From address of every message ombud sends; its domain also names the Message-IDs.",
+    )
+    send_max_attempts: int = Field(
+        8,
+        ge=1,
+        description="How often the delivery worker tries a message before marking it failed (back-off doubles "
+        "from one minute).",
+    )
+    company_language: str | None = Field(
+        None,
+        pattern="^(sv|nb|nn|da|en)$",
+        description="The language of wish theme titles (sv, nb, nn, da or en); unset: the most common language "
+        "of each company's voices.",
+    )
+    wish_theme_similarity: float | None = Field(
+        None,
+        gt=-1,
+        lt=1,
+        description="How similar (cosine, after removing each language's mean) a wish must be to a theme's centre "
+        "to join it rather than start a new theme; unset: the value measured best for the encoder in use.",
+    )
 
 
 @lru_cache

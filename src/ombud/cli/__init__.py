@@ -5,10 +5,14 @@ from __future__ import annotations
 import typer
 
 from ombud.cli import db
+from ombud.cli.cases import case_app, cases_command, presence_command
 from ombud.cli.demo import demo_command
 from ombud.cli.history import imports_command
 from ombud.cli.importing import import_command
+from ombud.cli.replies import outbox_app, reply_command, send_command
 from ombud.cli.understanding import analyze_command, eval_command, train_command
+from ombud.cli.wishes import app as wish_app
+from ombud.cli.wishes import wishes_command
 
 app = typer.Typer(
     name="ombud",
@@ -23,3 +27,11 @@ app.command("eval")(eval_command)
 app.command("train")(train_command)
 app.command("demo")(demo_command)
 app.add_typer(db.app, name="db")
+app.command("cases")(cases_command)
+app.add_typer(case_app, name="case")
+app.command("presence")(presence_command)
+app.command("reply")(reply_command)
+app.command("send")(send_command)
+app.add_typer(outbox_app, name="outbox")
+app.command("wishes")(wishes_command)
+app.add_typer(wish_app, name="wish")

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -25,6 +37,10 @@ class Customer(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     preferred_language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # The customer asked to hear nothing more from the company: no feedback, no follow-up.
+    contact_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Erased on request (GDPR art. 17): the customer's texts are gone and nothing is sent to them again.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     identities: Mapped[list[CustomerIdentity]] = relationship(back_populates="customer")
     voices: Mapped[list[Voice]] = relationship(back_populates="customer")
@@ -177,3 +193,175 @@ class SentenceAnalysisRow(Base):
     topics: Mapped[list[str]] = mapped_column(JsonDocument)
 
     voice_analysis: Mapped[VoiceAnalysis] = relationship(back_populates="sentences")
+
+
+# --- loop: cases, outbound messages, wish themes (migration 0003) -----------------------------------------------
+
+
+class Case(Base):
+    """The conversation with one customer about one matter, until resolved (loop/cases.py)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_due", "status", "first_response_due"),
+        Index("ix_cases_customer_status", "customer_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(40))
+    topic: Mapped[str | None] = mapped_column(String(40))  # the matter, from the first voice's reading
+    subject: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    # open → answered → waiting (for the customer) → resolved; a customer's new voice reopens it.
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    priority: Mapped[int] = mapped_column(Integer, default=0)  # 0–100, higher first
+    priority_reasons: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
+    # The part of the priority that comes from what was read in the voices, without the waiting time
+    # (loop/priority.py); lets a listing order cases by their priority now without working it out for each.
+    reading_priority: Mapped[int] = mapped_column(Integer, default=0)
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(100))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the first voice was received
+    last_customer_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the SLA deadline
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the customer's oldest voice that no reply has followed came; None while nothing waits on us.
+    unanswered_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+
+    customer: Mapped[Customer] = relationship()
+    voices: Mapped[list[CaseVoice]] = relationship(back_populates="case", cascade="all, delete-orphan")
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id"
+    )
+
+
+class CaseVoice(Base):
+    """A voice's place in a case: each voice belongs to exactly one case."""
+
+    __tablename__ = "case_voices"
+
+    voice_id: Mapped[int] = mapped_column(ForeignKey("voices.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    case: Mapped[Case] = relationship(back_populates="voices")
+    voice: Mapped[Voice] = relationship()
+
+
+class CaseEvent(Base):
+    """What happened to a case, in order: opened, assigned, answered, waiting, resolved, reopened, …"""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    kind: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class OutboundMessage(Base):
+    """One message to a customer, in the transactional outbox until the delivery worker has sent it (loop/outbox.py).
+
+    ``idempotency_key`` says what the message is for (a reply, or the feedback on one status change to one
+    customer), so the same message is never queued twice; ``message_id`` is fixed before sending, so a worker
+    that crashed after the SMTP server took the message can recognise it.
+    """
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (Index("ix_outbound_messages_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # reply, feedback
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str | None] = mapped_column(String(320))  # the e-mail address, when sent by mail
+    language: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[str | None] = mapped_column(Text)
+    # queued → sending → sent; failed after the last retry; manual for a channel without an API (post by hand);
+    # cancelled when the customer opted out or was erased before it went.
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(200))  # the agent who reviewed and sent it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WishTheme(Base):
+    """Many customers' similar wishes, grouped by meaning, with one status (loop/wishes.py)."""
+
+    __tablename__ = "wish_themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The wish board the theme is on: a company's board holds only its own customers' wishes (voices'
+    # metadata "company"; None is the board of voices that name no company).
+    company: Mapped[str | None] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))  # of the title
+    # new → under_review → planned → in_progress → done, or declined
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status_note: Mapped[str | None] = mapped_column(Text)
+    centroid: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 vector of the encoder named below
+    encoder: Mapped[str | None] = mapped_column(String(100))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("wish_themes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+
+    wishes: Mapped[list[Wish]] = relationship(back_populates="theme")
+    changes: Mapped[list[WishThemeChange]] = relationship(
+        back_populates="theme", cascade="all, delete-orphan", order_by="WishThemeChange.id"
+    )
+
+
+class Wish(Base):
+    """One wish sentence of one voice, in its theme."""
+
+    __tablename__ = "wishes"
+    __table_args__ = (UniqueConstraint("voice_id", "position", name="uq_wishes_voice_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("wish_themes.id", ondelete="CASCADE"), index=True)
+    voice_id: Mapped[int] = mapped_column(ForeignKey("voices.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # the sentence's position in the voice's analysis
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    theme: Mapped[WishTheme] = relationship(back_populates="wishes")
+    voice: Mapped[Voice] = relationship()
+    customer: Mapped[Customer] = relationship()
+
+
+class WishThemeChange(Base):
+    """A status change of a theme with its note for customers; feedback is sent once per change and customer."""
+
+    __tablename__ = "wish_theme_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("wish_themes.id", ondelete="CASCADE"), index=True)
+    status_from: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str | None] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    theme: Mapped[WishTheme] = relationship(back_populates="changes")

@@ -2,8 +2,8 @@
 
 - ``accurate``: the multilingual e5-small transformer (converted to ONNX by
   ombud itself) reads each voice in one pass; heads on its token vectors.
-- ``fast``: no transformer at reading time; a static token table ombud
-  distilled from the same transformer, and heads on it.
+- ``fast``: no transformer at reading time; hashed n-grams beside a static
+  token table ombud distilled from the same transformer, and heads on both.
 
 Where the accurate tier cannot load (no onnxruntime build for this CPU, say),
 it fails over to the fast tier with a warning instead of failing the job.
@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Literal
 
-from ombud.understand.encoders import EncoderUnavailable, SpanEncoder, load_encoder
+from ombud.understand.encoders import EncoderKind, EncoderUnavailable, SpanEncoder, load_encoder
 from ombud.understand.model_file import load_model, read_header
 from ombud.understand.reader import Reader
 
@@ -26,7 +26,7 @@ TIERS: tuple[Tier, ...] = ("fast", "accurate")
 DEFAULT_TIER: Tier = "accurate"
 
 MODELS = Path(__file__).parent / "models"
-ENCODER_OF_TIER: dict[str, Literal["static", "contextual"]] = {"fast": "static", "accurate": "contextual"}
+ENCODER_OF_TIER: dict[str, EncoderKind] = {"fast": "ngrams+static", "accurate": "ngrams+contextual"}
 
 log = logging.getLogger(__name__)
 _readers: dict[tuple[str, str], Reader] = {}

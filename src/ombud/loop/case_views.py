@@ -1,0 +1,355 @@
+"""Cases as an agent sees them: the list by priority, and one case with everything in it.
+
+``list_cases`` orders cases by their priority now (waiting time grows; worked out in SQL from each case's
+``reading_priority``), then the longest waiting first, and brings the stored priority and its words up to
+date for the cases it returns. ``case_detail`` gathers the customer, every voice in order
+with what ombud read in it, every event and every outbound message of a case.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from ombud.errors import CaseError
+from ombud.loop.cases import STATUSES, get_case
+from ombud.loop.priority import is_overdue, overdue_condition, priority_now, refresh_priorities, waiting_time
+from ombud.store.models import (
+    Case,
+    CaseEvent,
+    CaseVoice,
+    Customer,
+    CustomerIdentity,
+    OutboundMessage,
+    SentenceAnalysisRow,
+    Voice,
+    VoiceAnalysis,
+)
+from ombud.store.types import utc_now
+
+IDENTITY_ORDER = ("email", "phone", "external_id")
+
+
+@dataclass
+class CaseSummary:
+    """One line of the case list."""
+
+    id: int
+    customer_id: int
+    customer: str | None  # the primary identity: e-mail, else phone, else an id in another system
+    customer_name: str | None
+    channel: str
+    topic: str | None
+    subject: str | None
+    status: str
+    priority: int
+    reasons: list[str]
+    waiting_hours: float | None
+    first_response_due: datetime | None
+    first_response_at: datetime | None
+    overdue: bool
+    assignee: str | None
+    team: str | None
+    voices: int
+    opened_at: datetime
+    last_customer_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {name: value.isoformat() if isinstance(value, datetime) else value for name, value in vars(self).items()}
+
+
+def primary_identities(session: Session, customer_ids: list[int]) -> dict[int, str]:
+    """Each customer's e-mail, or else phone, or else an id in another system, or any identity."""
+    found: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(customer_ids), 900):
+        chunk = customer_ids[start : start + 900]
+        for customer_id, kind, value in session.execute(
+            select(CustomerIdentity.customer_id, CustomerIdentity.kind, CustomerIdentity.value)
+            .where(CustomerIdentity.customer_id.in_(chunk))
+            .order_by(CustomerIdentity.id)
+        ):
+            rank = IDENTITY_ORDER.index(kind) if kind in IDENTITY_ORDER else len(IDENTITY_ORDER)
+            if customer_id not in found or rank < found[customer_id][0]:
+                found[customer_id] = (rank, value)
+    return {customer_id: value for customer_id, (_, value) in found.items()}
+
+
+def _filters(
+    status: str | None, overdue: bool, assignee: str | None, team: str | None, now: datetime
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if status is None:
+        conditions.append(Case.status != "resolved")
+    elif status != "all":
+        if status not in STATUSES:
+            raise CaseError(f"unknown status {status!r}: choose {', '.join(STATUSES)} or all")
+        conditions.append(Case.status == status)
+    if overdue:
+        conditions.append(overdue_condition(now))
+    if assignee is not None:
+        conditions.append(Case.assignee == assignee)
+    if team is not None:
+        conditions.append(Case.team == team)
+    return conditions
+
+
+def list_cases(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    assignee: str | None = None,
+    team: str | None = None,
+    limit: int | None = 50,
+) -> list[CaseSummary]:
+    """Cases by priority (``status`` None: every case not resolved; "all": every case). The caller commits
+    the refreshed priorities."""
+    now = now or utc_now()
+    query = (
+        select(Case)
+        .where(*_filters(status, overdue, assignee, team, now))
+        .order_by(priority_now(session, now).desc(), Case.unanswered_since.is_(None), Case.unanswered_since, Case.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    cases = session.scalars(query).all()
+    ids = [case.id for case in cases]
+    refresh_priorities(session, ids, now=now)  # the words, for the cases shown
+    counts: dict[int, int] = {}
+    customers: dict[int, Customer] = {}
+    if ids:
+        counts = {
+            case_id: int(count)
+            for case_id, count in session.execute(
+                select(CaseVoice.case_id, func.count()).where(CaseVoice.case_id.in_(ids)).group_by(CaseVoice.case_id)
+            )
+        }
+        customer_ids = sorted({case.customer_id for case in cases})
+        customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))}
+    identities = primary_identities(session, sorted(customers))
+    summaries = []
+    for case in cases:
+        waited = waiting_time(case, now)
+        summaries.append(
+            CaseSummary(
+                id=case.id,
+                customer_id=case.customer_id,
+                customer=identities.get(case.customer_id),
+                customer_name=customers[case.customer_id].name,
+                channel=case.channel,
+                topic=case.topic,
+                subject=case.subject,
+                status=case.status,
+                priority=case.priority,
+                reasons=list(case.priority_reasons or []),
+                waiting_hours=None if waited is None else round(waited.total_seconds() / 3600, 1),
+                first_response_due=case.first_response_due,
+                first_response_at=case.first_response_at,
+                overdue=is_overdue(case, now),
+                assignee=case.assignee,
+                team=case.team,
+                voices=counts.get(case.id, 0),
+                opened_at=case.opened_at,
+                last_customer_at=case.last_customer_at,
+            )
+        )
+    return summaries
+
+
+@dataclass
+class SentenceView:
+    position: int
+    text: str
+    act: str
+    act_probability: float
+    sentiment: str
+    sentiment_score: float
+    topics: list[str]
+
+
+@dataclass
+class FlagView:
+    name: str
+    probability: float | None
+    evidence: str | None  # the sentence that shows it best
+
+
+@dataclass
+class VoiceView:
+    """One voice of a case with what ombud read in it (``analysis`` None: not read yet)."""
+
+    voice: Voice
+    analysis: VoiceAnalysis | None
+    sentences: list[SentenceView]
+    emotions: list[tuple[str, float | None]]
+    flags: list[FlagView]
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    customer: Customer
+    identities: list[CustomerIdentity]
+    voices: list[VoiceView]
+    events: list[CaseEvent]
+    messages: list[OutboundMessage]
+    overdue: bool
+    waiting_hours: float | None
+
+    def as_json(self) -> dict[str, Any]:
+        case = self.case
+        return {
+            "id": case.id,
+            "status": case.status,
+            "priority": case.priority,
+            "reasons": list(case.priority_reasons or []),
+            "channel": case.channel,
+            "topic": case.topic,
+            "subject": case.subject,
+            "language": case.language,
+            "assignee": case.assignee,
+            "team": case.team,
+            "opened_at": _time(case.opened_at),
+            "first_response_due": _time(case.first_response_due),
+            "first_response_at": _time(case.first_response_at),
+            "resolved_at": _time(case.resolved_at),
+            "reopened_count": case.reopened_count,
+            "overdue": self.overdue,
+            "waiting_hours": self.waiting_hours,
+            "customer": {
+                "id": self.customer.id,
+                "name": self.customer.name,
+                "language": self.customer.preferred_language,
+                "contact_opt_out": self.customer.contact_opt_out,
+                "erased": self.customer.erased_at is not None,
+                "identities": [{"kind": item.kind, "value": item.value} for item in self.identities],
+            },
+            "voices": [_voice_json(view) for view in self.voices],
+            "events": [
+                {"at": _time(event.at), "kind": event.kind, "actor": event.actor, "detail": event.detail}
+                for event in self.events
+            ],
+            "messages": [
+                {
+                    "id": message.id,
+                    "kind": message.kind,
+                    "status": message.status,
+                    "channel": message.channel,
+                    "recipient": message.recipient,
+                    "subject": message.subject,
+                    "body": message.body,
+                    "author": message.author,
+                    "created_at": _time(message.created_at),
+                    "sent_at": _time(message.sent_at),
+                    "last_error": message.last_error,
+                }
+                for message in self.messages
+            ],
+        }
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _voice_json(view: VoiceView) -> dict[str, Any]:
+    voice, analysis = view.voice, view.analysis
+    return {
+        "id": voice.id,
+        "channel": voice.channel,
+        "received_at": _time(voice.received_at),
+        "subject": voice.subject,
+        "text": voice.text,
+        "reading": None
+        if analysis is None
+        else {
+            "language": analysis.language,
+            "dominant_act": analysis.dominant_act,
+            "sentiment": analysis.sentiment,
+            "sentiment_score": analysis.sentiment_score,
+            "topics": analysis.topics,
+            "emotions": [{"name": name, "probability": probability} for name, probability in view.emotions],
+            "flags": [vars(flag) for flag in view.flags],
+            "sentences": [vars(sentence) for sentence in view.sentences],
+        },
+    }
+
+
+def case_detail(session: Session, case_id: int, *, now: datetime | None = None) -> CaseDetail:
+    """Everything about one case; an unknown id is a CaseError."""
+    now = now or utc_now()
+    case = get_case(session, case_id)
+    customer = session.get_one(Customer, case.customer_id)
+    identities = session.scalars(
+        select(CustomerIdentity).where(CustomerIdentity.customer_id == customer.id).order_by(CustomerIdentity.id)
+    ).all()
+    pairs = session.execute(
+        select(Voice, VoiceAnalysis)
+        .join(CaseVoice, CaseVoice.voice_id == Voice.id)
+        .outerjoin(VoiceAnalysis, VoiceAnalysis.voice_id == Voice.id)
+        .where(CaseVoice.case_id == case.id)
+        .order_by(Voice.received_at, Voice.id)
+    ).all()
+    sentences: dict[int, list[SentenceAnalysisRow]] = defaultdict(list)
+    for row in session.scalars(
+        select(SentenceAnalysisRow)
+        .where(SentenceAnalysisRow.voice_id.in_([voice.id for voice, _ in pairs]))
+        .order_by(SentenceAnalysisRow.voice_id, SentenceAnalysisRow.position)
+    ):
+        sentences[row.voice_id].append(row)
+    events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id))
+    messages = session.scalars(
+        select(OutboundMessage).where(OutboundMessage.case_id == case.id).order_by(OutboundMessage.id)
+    )
+    waited = waiting_time(case, now)
+    return CaseDetail(
+        case=case,
+        customer=customer,
+        identities=list(identities),
+        voices=[_voice_view(voice, analysis, sentences[voice.id]) for voice, analysis in pairs],
+        events=list(events),
+        messages=list(messages),
+        overdue=is_overdue(case, now),
+        waiting_hours=None if waited is None else round(waited.total_seconds() / 3600, 1),
+    )
+
+
+def _voice_view(voice: Voice, analysis: VoiceAnalysis | None, rows: list[SentenceAnalysisRow]) -> VoiceView:
+    if analysis is None:
+        return VoiceView(voice=voice, analysis=None, sentences=[], emotions=[], flags=[])
+    views = [
+        SentenceView(
+            position=row.position,
+            text=voice.text[row.start : row.end],
+            act=row.act,
+            act_probability=row.act_probability,
+            sentiment=row.sentiment,
+            sentiment_score=row.sentiment_score,
+            topics=list(row.topics or []),
+        )
+        for row in rows
+    ]
+    details = analysis.details or {}
+    probabilities = details.get("emotion_probabilities") or {}
+    flag_details = details.get("flag_details") or {}
+    flags = []
+    for name in ("legal_claim", "churn_risk", "expectation_gap"):
+        if not getattr(analysis, name):
+            continue
+        found = flag_details.get(name) or {}
+        evidence = found.get("evidence")
+        text = next((view.text for view in views if view.position == evidence), None)
+        flags.append(FlagView(name=name, probability=found.get("probability"), evidence=text))
+    return VoiceView(
+        voice=voice,
+        analysis=analysis,
+        sentences=views,
+        emotions=[(name, probabilities.get(name)) for name in analysis.emotions or []],
+        flags=flags,
+    )
