@@ -43,20 +43,23 @@ class ReaderFailed(OmbudError):
 
 
 def _batches(
-    importer: Importer, preparer: Preparer, batch_size: int, notes: bool = True
+    importer: Importer, preparer: Preparer, batch_size: int, notes: bool = True, first_size: int | None = None
 ) -> Iterator[Batch | Progressed]:
+    """``first_size`` makes the first batch smaller, so that a writer waiting for it can start sooner."""
     voices = PreparedBatch()
     errors: list[RowError] = []
     rows = 0
     prepare = preparer.prepare
+    size = first_size or batch_size
     for item in importer.read():
         rows += 1
         error = item if isinstance(item, RowError) else prepare(item, voices)
         if error is not None:
             errors.append(error)
-        if len(voices) + len(errors) >= batch_size:
+        if len(voices) + len(errors) >= size:
             yield Batch(voices, errors, rows, importer.progress())
             voices, errors = PreparedBatch(), []
+            size = batch_size
         elif notes and rows % PROGRESS_EVERY_ROWS == 0:
             yield Progressed(rows, importer.progress())
     yield Batch(voices, errors, rows, importer.progress())
@@ -77,7 +80,8 @@ def _child(importer: Importer, preparer: Preparer, batch_size: int, out: Any, pa
 
     try:
         # Only whole batches cross: progress notes would fill the bounded queue and stall the reader.
-        for batch in _batches(importer, preparer, batch_size, notes=False):
+        # The writer waits for the first batch with nothing to do: a tenth of the size comes ten times sooner.
+        for batch in _batches(importer, preparer, batch_size, notes=False, first_size=max(1, batch_size // 10)):
             if not send(batch):
                 return
         send(None)

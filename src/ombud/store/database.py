@@ -57,9 +57,11 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # A large page cache: imports insert into several indexes with random keys.
     cursor.execute(f"PRAGMA cache_size=-{get_settings().sqlite_cache_mb * 1024}")
     cursor.execute("PRAGMA temp_store=MEMORY")
-    # Checkpoint the WAL every ~80 MB rather than every 4 MB: hot index pages are then copied
-    # back into the database once instead of over and over during a large import.
-    cursor.execute("PRAGMA wal_autocheckpoint=20000")
+    # Checkpoint the WAL every ~200 MB rather than every 4 MB: hot index pages are then copied back
+    # into the database once instead of over and over during a large import (20,000 pages, 80 MB, took
+    # 5 % more CPU and 10-20 % more time for a million voices; 5,000 pages took 70 % longer). The file is
+    # removed when the last connection closes.
+    cursor.execute("PRAGMA wal_autocheckpoint=50000")
     cursor.close()
 
 
