@@ -48,6 +48,7 @@ bench: dev postgres
 ## make model: rebuild every shipped model from corpus/ and refresh docs/quality.md (under 15 minutes on 2 cores).
 model: dev
 	$(BIN)/python scripts/build_models.py
+	$(BIN)/python scripts/build_wish_model.py
 
 clean:
 	rm -rf $(VENV) ombud-demo .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from ombud.understand.shipped import corpus_dir, train_tier
+from ombud.understand.shipped import corpus_sources, train_tier
 from ombud.understand.tiers import TIERS, shipped_model_path
 
 console = Console()
@@ -27,7 +27,7 @@ def main() -> int:
     parser.add_argument("--tier", choices=TIERS, action="append", help="only this tier (default: all)")
     parser.add_argument("--no-report", action="store_true", help="do not refresh docs/quality.md")
     options = parser.parse_args()
-    corpus = corpus_dir()
+    corpus = corpus_sources()
     for tier in options.tier or TIERS:
         started = time.perf_counter()
         with Progress(
@@ -38,7 +38,7 @@ def main() -> int:
             def advance(voices: int, bar: TaskID = bar) -> None:
                 progress.advance(bar, voices)
 
-            model, _ = train_tier(tier, [corpus], name=f"ombud-{tier}", progress=advance)
+            model, _ = train_tier(tier, corpus, name=f"ombud-{tier}", progress=advance)
         path = shipped_model_path(tier)
         model.save(path)
         scores = model.scores

@@ -64,6 +64,14 @@ def test_demo_command(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     for heading in ("Import summary", "Voices by company", "Voices by language", "Voices by channel"):
         assert heading in result.output
+    for heading in ("The loop", "Wish board", "Presence by channel", "Feedback coverage"):
+        assert heading in result.output
+    # The demo agent's replies and the feedback on two decided themes went over SMTP to the local sink.
+    mails = sorted((tmp_path / "d" / "sent-mail").glob("*.eml"))
+    assert mails, result.output
+    flat = " ".join(result.output.split())  # rich wraps long theme titles
+    assert "→ planned" in flat and "→ done" in flat
+    assert f"{len(mails)} arrived" in flat
 
 
 def test_dominant_act_rules() -> None:

@@ -250,3 +250,25 @@ def test_static_table_damaged(tmp_path: Path) -> None:
 def test_unknown_encoder_kind() -> None:
     with pytest.raises(ValueError, match="unknown encoder"):
         load_encoder("huge")  # type: ignore[arg-type]
+
+
+# --- n-grams beside e5 (both tiers) -----------------------------------------------------------------------------
+
+
+def test_hybrid_encoder_reads_ngrams_beside_the_dense_vector() -> None:
+    encoder = load_encoder("ngrams+static")
+    static = load_encoder("static")
+    assert encoder is load_encoder("ngrams+static") and getattr(encoder, "sparse", False)
+    texts = ["Leveransen kom tre veckor för sent.", "Tusen takk for hjelpen! Dere er supre."]
+    spans = [[(0, len(texts[0]))], [(0, 23), (24, len(texts[1]))]]
+    whole, per_text = encoder.embed_spans(texts, spans)
+    ngram_columns = encoder.dim - 2 * static.dim
+    assert whole.shape == (2, encoder.dim) and [rows.shape for rows in per_text] == [(1, encoder.dim), (2, encoder.dim)]
+    dense_whole, dense_spans = static.embed_spans(texts, spans)
+    second = per_text[1].toarray()
+    # A sentence row: its n-grams, its own dense vector, then its voice's dense vector as context.
+    assert np.allclose(second[:, ngram_columns : ngram_columns + static.dim], dense_spans[1], atol=1e-6)
+    assert np.allclose(second[:, ngram_columns + static.dim :], dense_whole[1][None, :].repeat(2, axis=0), atol=1e-6)
+    assert second[0, :ngram_columns].any() and not np.allclose(second[0, :ngram_columns], second[1, :ngram_columns])
+    # The fingerprint names both halves: a model trained on one pair refuses another.
+    assert encoder.fingerprint != load_encoder("static").fingerprint and "+" in encoder.name

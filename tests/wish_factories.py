@@ -141,3 +141,13 @@ class Shop:
             language=language,
             **options,  # type: ignore[arg-type]
         )
+
+
+# A wish in five languages and its near-miss: longer phone hours for support is not the shop open on Sundays.
+PHONE_EVENINGS = {
+    "sv": "Det hade varit bra om kundtjänst svarade i telefon på kvällarna också, jag jobbar till fem.",
+    "nb": "Kunne dere hatt telefonen til kundeservice åpen etter kl 17? Da er jeg endelig ferdig på jobb",
+    "nn": "Eg skulle ønskje kundeservice tok telefonen om kvelden og, ikkje berre på dagtid.",
+    "da": "Hold gerne kundeservice telefonen aaben om aftenen, jeg kan ikke ringe fra arbejdet",
+    "en": "wish your support line stayed open in the evenings, can never call during work hours",
+}

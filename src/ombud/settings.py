@@ -111,8 +111,9 @@ class Settings(BaseSettings):
         None,
         gt=-1,
         lt=1,
-        description="How similar (cosine, after removing each language's mean) a wish must be to a theme's centre "
-        "to join it rather than start a new theme; unset: the value measured best for the encoder in use.",
+        description="How similar (cosine, after removing each language's mean and applying the learned wish-theme "
+        "projection) a wish must be to a theme's centre to join it rather than start a new theme; unset: the "
+        "threshold the projection was tuned with, or the value measured for an encoder without one.",
     )
 
 

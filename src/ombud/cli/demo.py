@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,9 +12,11 @@ from ombud.cli.common import DbOption, console, reports_errors
 from ombud.cli.importing import show_errors, summary_table
 from ombud.cli.progress import ImportProgressBar
 from ombud.cli.understanding import reading_progress
-from ombud.demo import run_demo
-from ombud.demo.run import DemoResult, read_demo
 from ombud.labels import ACTS
+
+if TYPE_CHECKING:
+    from ombud.demo.loop import LoopDemo
+    from ombud.demo.run import DemoResult
 
 
 def counts_table(title: str, rows: list[tuple[str, int]]) -> Table:
@@ -43,6 +45,10 @@ def demo_command(
     Writes the sample as a cp1252 CSV, a JSONL file and mbox files, imports them into a
     fresh SQLite database in the folder (or into --db), and prints what came in.
     """
+    # The demo pulls in every stage (the readers, the loop): loaded here, not when any ombud command starts.
+    from ombud.demo.loop import run_loop
+    from ombud.demo.run import read_demo, run_demo
+
     console.print(f"[bold]ombud demo[/] — writing the sample voices to [cyan]{folder}/[/] and importing them")
     with ImportProgressBar() as bar:
         result = run_demo(folder, db, on_progress=bar)
@@ -57,10 +63,60 @@ def demo_command(
         task = reading.add_task("Reading voices", total=None)
         read_demo(result, tier, lambda update: reading.update(task, completed=update.done, total=update.total))
     _show_reading(result)
+    with console.status("Cases, replies, the wish board and feedback…"):
+        loop = run_loop(result.database_url, folder)
+    _show_loop(loop)
     console.print(
         "\nNext: import your own export with "
-        f"[bold]ombud import FILE --db {result.database_url}[/] (CSV, JSONL, .eml or mbox)."
+        f"[bold]ombud import FILE --db {result.database_url}[/] (CSV, JSONL, .eml or mbox); work the cases with "
+        f"[bold]ombud cases --db {result.database_url}[/] and the wishes with [bold]ombud wishes[/]."
     )
+
+
+def _show_loop(loop: LoopDemo) -> None:
+    console.print(
+        f"\n[bold]The loop[/]: {loop.cases:,} cases; the demo agent answered {len(loop.replies)} of the most urgent"
+    )
+    board = Table(title=f"Wish board: {loop.wishes:,} wishes in {loop.themes:,} themes (top 10 by customers)")
+    for column in ("company", "theme", "status", "customers", "wishes"):
+        board.add_column(column, justify="right" if column in ("customers", "wishes") else "left")
+    for company, title, status, customers, wishes in loop.board:
+        board.add_row(company, title, status, str(customers), str(wishes))
+    console.print(board)
+    for title, status, queued in loop.decided:
+        console.print(f"Theme [italic]{title}[/] → [bold]{status}[/]: feedback to {queued} customers")
+    if loop.delivery is not None:
+        problems = f", {len(loop.delivery.problems)} problems" if loop.delivery.problems else ""
+        console.print(
+            f"Sent over SMTP: {loop.delivery.sent} messages{problems}; {loop.mails_received} arrived in "
+            f"[cyan]{loop.mail_folder}/[/] (open the .eml files); {loop.manual} kept for posting by hand "
+            "(reviews, chats, calls)."
+        )
+    if loop.presence is not None:
+        table = Table(title="Presence by channel")
+        for column in ("channel", "voices", "answered", "median first response", "p90", "overdue cases"):
+            table.add_column(column, justify="left" if column == "channel" else "right")
+        for row in [*loop.presence.rows, loop.presence.total]:
+            share = row.answered_share
+            table.add_row(
+                row.key,
+                f"{row.voices:,}",
+                "–" if share is None else f"{share:.0%}",
+                _hours(row.median_first_response_hours),
+                _hours(row.p90_first_response_hours),
+                f"{row.overdue:,}",
+            )
+        console.print(table)
+        coverage = loop.presence.feedback
+        covered = "–" if coverage.share is None else f"{coverage.share:.0%}"
+        console.print(
+            f"Feedback coverage: {coverage.customers_with_feedback:,} of {coverage.customers_with_wish:,} customers "
+            f"with a wish have heard back ({covered})."
+        )
+
+
+def _hours(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} h"
 
 
 def _show_reading(result: DemoResult) -> None:

@@ -256,7 +256,7 @@ def train_command(
     """Train reader heads on your own labeled voices (with ombud's corpus, or alone); a company's own
     topic names in the files become topics of the model."""
     from ombud.understand.corpus import CorpusError
-    from ombud.understand.shipped import corpus_dir, train_tier
+    from ombud.understand.shipped import corpus_sources, train_tier
 
     if base not in ("default", "none"):
         raise UnderstandingError("--base is default or none")
@@ -264,7 +264,7 @@ def train_command(
         raise UnderstandingError("--tier is fast or accurate")
     sources = list(files)
     if base == "default":
-        sources.append(corpus_dir())
+        sources.extend(corpus_sources())
     try:
         with reading_progress() as progress:
             bar = progress.add_task("Encoding", total=None)

@@ -108,9 +108,12 @@ def deliver_due(
     now: datetime | None = None,
     limit: int | None = None,
     stop: threading.Event | None = None,
+    settings: Settings | None = None,
 ) -> DeliveryReport:
-    """Send every message that is due (at most ``limit``); ``stop`` ends the pass between two messages."""
-    settings = get_settings()
+    """Send every message that is due (at most ``limit``); ``stop`` ends the pass between two messages.
+
+    ``settings`` (default: the environment's) name the SMTP server and the sender."""
+    settings = settings or get_settings()
     report = DeliveryReport()
     handled: set[int] = set()
 

@@ -13,16 +13,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from ombud.loop.themes_model import WishProjection
 from ombud.loop.themes_vectors import Vector, normalised
 
-# The cosine similarity, in the language-centred space, above which a wish joins a theme, matched by the start of
-# the encoder's name. e5-small: best on the sample (bench/wish_themes.py: ARI 0.50, purity 0.70 at 0.20);
-# the static table's value is a first guess, not yet measured.
+# The cosine similarity above which a wish joins a theme. With the learned projection (themes_model.py) the
+# threshold is the one the projection carries, tuned on its training themes. Without one (another encoder), the
+# value for the language-centred space, matched by the start of the encoder's name. e5-small: best on the sample
+# before the projection (bench/wish_themes.py: ARI 0.50, purity 0.70 at 0.20); the static table's value is a first
+# guess, not yet measured.
 MEASURED_THRESHOLDS = {"e5-small": 0.20, "e5-static": 0.30}
 FALLBACK_THRESHOLD = 0.30
 
 
-def default_threshold(encoder_name: str) -> float:
+def default_threshold(encoder_name: str, projection: WishProjection | None = None) -> float:
+    if projection is not None:
+        return projection.threshold
     for prefix, threshold in MEASURED_THRESHOLDS.items():
         if encoder_name.startswith(prefix):
             return threshold

@@ -69,7 +69,7 @@ def themes_by_id(session: Session, ids: Iterable[int]) -> list[WishTheme]:
 
 
 def group_of(theme: WishTheme, space: LanguageSpace) -> Group:
-    total = np.zeros(space.prior[""].shape, dtype=np.float64)
+    total = np.zeros(space.dim, dtype=np.float64)
     for wish in theme.wishes:
         total += space.centred(from_bytes(wish.vector), wish.language)
     return Group(key=theme.id, total=total, count=len(theme.wishes))
@@ -129,8 +129,8 @@ def representative_quotes(session: Session, theme_id: int, limit: int = 3) -> li
     if theme.centroid is not None and wishes:
         encoder = wish_encoder()
         centre = from_bytes(theme.centroid)
-        if theme.encoder == encoder_label(encoder) and centre.shape == (encoder.dim,):
-            space = language_space(session, encoder)
+        space = language_space(session, encoder)
+        if theme.encoder == encoder_label(encoder) and centre.shape == (space.dim,):
             closeness = [float(space.centred(from_bytes(w.vector), w.language) @ centre) for w in wishes]
             wishes = [w for _, w in sorted(zip(closeness, wishes, strict=True), key=lambda p: -p[0])]
     quotes: list[Wish] = []

@@ -1,4 +1,4 @@
-"""Wish vectors: each wish sentence read in the context of its whole voice, then stripped of its language.
+"""Wish vectors: each wish sentence read in the context of its whole voice, stripped of its language, projected.
 
 A wish is embedded as the mean of the understanding engine's token states over
 the sentence, from one pass over the whole voice (``embed_spans``), so that
@@ -12,6 +12,12 @@ language's mean wish vector before comparing. The mean is estimated from the
 wishes in the store, shrunk towards the mean of a few built-in reference
 wishes (:data:`REFERENCE_WISHES`) so that a store with few wishes still has a
 sound estimate.
+
+Then the learned wish-theme projection (themes_model.py, built by
+scripts/build_wish_model.py from corpus/wish_themes/) maps the centred vector
+into a space where paraphrases of one wish are close and near-misses apart.
+It is used with the encoder it was learned on; with another encoder (the
+static fallback) wishes are compared in the centred space itself.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ombud.errors import WishThemeError
+from ombud.loop.themes_model import SHIPPED, WishProjection, load_projection
 from ombud.understand.encoders import EncoderUnavailable, SpanEncoder, load_encoder
 
 Vector = npt.NDArray[np.float32]
@@ -96,9 +103,28 @@ def wish_encoder() -> SpanEncoder:
             raise WishThemeError(f"no encoder can read the wishes here: {error}") from error
 
 
+_projections: dict[str, WishProjection | None] = {}
+
+
+def wish_projection(encoder: SpanEncoder) -> WishProjection | None:
+    """The shipped projection if it was learned on this encoder; None for another encoder (no projection).
+    A projection learned on another build of this encoder is refused (IncompatibleWishModel)."""
+    key = f"{encoder.name}:{encoder.fingerprint}"
+    if key not in _projections:
+        projection = load_projection(SHIPPED)
+        if projection.encoder["name"] == encoder.name:
+            projection = load_projection(SHIPPED, encoder_name=encoder.name, encoder_fingerprint=encoder.fingerprint)
+            _projections[key] = projection
+        else:
+            _projections[key] = None
+    return _projections[key]
+
+
 def encoder_label(encoder: SpanEncoder) -> str:
-    """What wish_themes.encoder records: changes whenever the vectors would."""
-    return f"{encoder.name}:{encoder.fingerprint}"
+    """What wish_themes.encoder records: changes whenever the compared vectors would (encoder or projection)."""
+    projection = wish_projection(encoder)
+    label = f"{encoder.name}:{encoder.fingerprint}"
+    return f"{label}+{projection.label}" if projection is not None else label
 
 
 def to_bytes(vector: Vector) -> bytes:
@@ -144,7 +170,8 @@ _reference_cache: dict[str, dict[str, Vector]] = {}
 
 
 def _reference_means(encoder: SpanEncoder) -> dict[str, Vector]:
-    known = _reference_cache.get(encoder_label(encoder))
+    key = f"{encoder.name}:{encoder.fingerprint}"
+    known = _reference_cache.get(key)
     if known is not None:
         return known
     means: dict[str, Vector] = {}
@@ -152,7 +179,7 @@ def _reference_means(encoder: SpanEncoder) -> dict[str, Vector]:
         vectors = embed_wishes(encoder, [WishSpan(text, 0, len(text)) for text in texts])
         means[language] = np.mean(vectors, axis=0).astype(np.float32)
     means[""] = np.mean(list(means.values()), axis=0).astype(np.float32)  # any other language
-    _reference_cache[encoder_label(encoder)] = means
+    _reference_cache[key] = means
     return means
 
 
@@ -164,10 +191,17 @@ class LanguageSpace:
     totals: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     prior_weight: float = PRIOR_WEIGHT
+    projection: WishProjection | None = None
 
     @classmethod
-    def for_encoder(cls, encoder: SpanEncoder) -> LanguageSpace:
-        return cls(_reference_means(encoder))
+    def for_encoder(cls, encoder: SpanEncoder, *, projected: bool = True) -> LanguageSpace:
+        """The space of an encoder: its reference means and, unless ``projected`` is False, its projection."""
+        return cls(_reference_means(encoder), projection=wish_projection(encoder) if projected else None)
+
+    @property
+    def dim(self) -> int:
+        """The length of the vectors wishes are compared by."""
+        return self.projection.dim if self.projection is not None else int(self.prior[""].shape[0])
 
     def observe(self, language: str, vectors: Iterable[Vector]) -> None:
         for vector in vectors:
@@ -185,4 +219,6 @@ class LanguageSpace:
         return (self.totals[language] + self.prior_weight * prior) / (count + self.prior_weight)
 
     def centred(self, vector: Vector, language: str) -> Vector:
-        return normalised(vector - self.mean(language))
+        """The vector without its language's mean, projected where there is a projection; unit length."""
+        centred = normalised(vector - self.mean(language))
+        return self.projection.project(centred) if self.projection is not None else centred

@@ -89,7 +89,7 @@ def update_themes(session: Session, *, encoder: SpanEncoder | None = None) -> Th
     space = language_space(session, encoder, extra=candidates)
     threshold = get_settings().wish_theme_similarity
     if threshold is None:
-        threshold = default_threshold(encoder.name)
+        threshold = default_threshold(encoder.name, space.projection)
 
     by_board: dict[str | None, list[_Candidate]] = defaultdict(list)
     for candidate in candidates:

@@ -11,8 +11,10 @@ nothing executable) and reading needs no scikit-learn. Two kinds:
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
 
@@ -151,24 +153,44 @@ def fit_multi(raw_features: Any, targets: npt.NDArray[np.bool_], labels: Sequenc
     tunable = [column for column in range(len(labels)) if FOLDS <= positives[column] <= len(targets) - FOLDS]
     c = _c(features)
     wide = sparse.issparse(features)
-    for column in tunable:
-        y = targets[:, column].astype(int)
-        out_of_fold = np.zeros(len(y), dtype=np.float32)
-        folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
-        for train, test in folds.split(features, y):
-            model = _logistic(c, seed, binary_sparse=wide)
-            model.fit(features[train], y[train])
-            out_of_fold[test] = model.predict_proba(features[test])[:, 1]
-        thresholds[column], _ = _best_threshold(out_of_fold, y)
-    for column in range(len(labels)):
-        y = targets[:, column].astype(int)
-        if 0 < positives[column] < len(y):
-            model = _logistic(c, seed, binary_sparse=wide)
-            model.fit(features, y)
-            learned = _unscaled(model.coef_[0][:, None], model.intercept_, mean, scale)
-            weights[:, column], bias[column] = learned[0][:, 0], learned[1][0]
-        elif positives[column] == len(y):
-            bias[column] = 30.0  # always seen: always predicted
+
+    def fitted(column: int, rows: Any) -> Any:
+        model = _logistic(c, seed, binary_sparse=wide)
+        model.fit(features[rows], targets[rows, column].astype(int))
+        return model
+
+    everything = np.arange(len(targets))
+    fitting = [column for column in range(len(labels)) if 0 < positives[column] < len(targets)]
+    folds = {
+        column: list(
+            StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(
+                everything, targets[:, column].astype(int)
+            )
+        )
+        for column in tunable
+    }
+    # Every fit stands alone (its own seed, its own rows) and liblinear and L-BFGS release the GIL, so threads
+    # share the cores and the heads come out exactly as they would one fit after another.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        out_of_fold_models = {
+            (column, fold): pool.submit(fitted, column, train)
+            for column in tunable
+            for fold, (train, _) in enumerate(folds[column])
+        }
+        final_models = {column: pool.submit(fitted, column, everything) for column in fitting}
+        for column in tunable:
+            y = targets[:, column].astype(int)
+            out_of_fold = np.zeros(len(y), dtype=np.float32)
+            for fold, (_, test) in enumerate(folds[column]):
+                out_of_fold[test] = out_of_fold_models[column, fold].result().predict_proba(features[test])[:, 1]
+            thresholds[column], _ = _best_threshold(out_of_fold, y)
+        for column in range(len(labels)):
+            if column in final_models:
+                model = final_models[column].result()
+                learned = _unscaled(model.coef_[0][:, None], model.intercept_, mean, scale)
+                weights[:, column], bias[column] = learned[0][:, 0], learned[1][0]
+            elif positives[column] == len(targets):
+                bias[column] = 30.0  # always seen: always predicted
     return LinearHead("multi", tuple(labels), weights, bias, thresholds)
 
 

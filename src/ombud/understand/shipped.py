@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from ombud.labels import LANGUAGES
 from ombud.settings import get_settings
 from ombud.understand.corpus import CorpusError, read_corpus
 from ombud.understand.encoders import load_encoder
@@ -28,6 +29,14 @@ def corpus_dir() -> Path:
             "checkout, or train on your own files alone with --base none"
         )
     return folder
+
+
+def corpus_sources() -> list[Path]:
+    """The labeled voices of ombud's corpus: its language folders (corpus/sv, corpus/nb, …).
+
+    Other folders of corpus/ hold other kinds of data (corpus/wish_themes: wish paraphrase groups)."""
+    folder = corpus_dir()
+    return [path for path in sorted(folder.iterdir()) if path.is_dir() and path.name in LANGUAGES]
 
 
 def _topic_names(paths: Sequence[Path]) -> set[str]:
