@@ -23,9 +23,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+import reply_factories as factories
 from ombud.cli import app
 from ombud.errors import OutboxError
 from ombud.loop.delivery import build_message, claim_lease, deliver_due, mark_posted, retry_delay
@@ -534,3 +535,40 @@ def test_send_loop_keeps_sending_and_stops_cleanly_on_ctrl_c(database: Database,
             worker.kill()
     assert worker.returncode == 0 and b"Stopping" in stderr
     assert len(mailbox.messages) == 2
+
+
+def test_enqueue_that_loses_a_race_returns_the_winner_and_keeps_the_callers_work(database: Database) -> None:
+    """Two agents queue the same message at once: the one whose look-up saw nothing yet gets the other's row."""
+    from ombud.loop.outbox import enqueue
+
+    fields: dict[str, Any] = {
+        "kind": "reply",
+        "channel": "email",
+        "recipient": "anna@example.se",
+        "language": "sv",
+        "subject": "Re: Paketet",
+        "body": "Hej Anna, vi skickar ett nytt paket i dag.",
+    }
+    with database.session() as first:
+        anna = factories.customer(first)
+        first.commit()
+        winner = enqueue(first, key="reply:race", customer_id=anna.id, **fields)
+        first.commit()
+    with database.session() as second:
+        second.add(Customer(name="Kept"))  # the caller's own unflushed work in the same transaction
+        real_scalars = second.scalars
+        looked = []
+
+        def first_look_misses(statement: Any, *args: Any, **kwargs: Any) -> Any:
+            looked.append(statement)
+            if len(looked) == 1:  # as if the other agent's commit came just after this look-up
+                return real_scalars(select(OutboundMessage).where(OutboundMessage.id == -1))
+            return real_scalars(statement, *args, **kwargs)
+
+        second.scalars = first_look_misses  # type: ignore[method-assign]
+        loser = enqueue(second, key="reply:race", customer_id=anna.id, **{**fields, "body": "Another text"})
+        second.commit()
+        assert loser.id == winner.id and loser.body == fields["body"]
+    with database.session() as check:
+        assert check.scalar(select(func.count()).select_from(OutboundMessage)) == 1
+        assert check.scalars(select(Customer).where(Customer.name == "Kept")).one()

@@ -13,6 +13,7 @@ import uuid
 from email.utils import parseaddr
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ombud.settings import get_settings
@@ -75,6 +76,13 @@ def enqueue(
         next_attempt_at=utc_now() if by_mail else None,
         author=author,
     )
-    session.add(message)
-    session.flush()
+    try:
+        with session.begin_nested():  # a savepoint: losing the race below must not undo the caller's work
+            session.add(message)
+    except IntegrityError:
+        # Another agent or worker queued the same message between the look-up and here: theirs stands.
+        raced = session.scalars(select(OutboundMessage).where(OutboundMessage.idempotency_key == key)).first()
+        if raced is None:
+            raise
+        return raced
     return message
