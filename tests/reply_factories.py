@@ -3,13 +3,12 @@ tests of drafts, replies and delivery."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
+import case_factories
 from ombud.store.models import (
     Case,
     CaseVoice,
@@ -60,21 +59,17 @@ def voice(
 ) -> Voice:
     """A voice of (act, sentence) pairs, read with exactly those acts, these emotions and this flag."""
     text = " ".join(sentence for _, sentence in sentences)
-    meta: dict[str, Any] = {"references": list(references)} if references else {}
-    spoken = Voice(
-        customer_id=who.id,
+    spoken = case_factories.voice(
+        session,
+        who,
+        text,
+        at,
         channel=channel,
-        received_at=at,
-        text=text,
         subject=subject,
         message_id=message_id,
         in_reply_to=in_reply_to,
-        content_hash=uuid.uuid4().hex,
-        dedup_key=uuid.uuid4().hex,
-        meta=meta,
+        references=references,
     )
-    session.add(spoken)
-    session.flush()
     if not read:
         return spoken
     emotions = emotions or {}

@@ -8,7 +8,10 @@ wordings nobody here wrote, and were the better reader of the public dev sets
 (docs/quality.md). The heads read both at once: the n-gram columns, then the
 dense vector of the text (and, for a sentence, of its voice too, as the dense
 features do), scaled by ``DENSE_WEIGHT`` so that neither half drowns the
-other under one regularisation.
+other under one regularisation. Measured on the fast tier (2026-12-04): 1.0
+reads the sample voices and the public dev sets best; 0.5 and 2.0 each lost
+on both (act macro-F1 on the sample 0.754 and 0.737 against 0.755, SemEval B
+wish F1 0.699 and 0.682 against 0.707).
 """
 
 from __future__ import annotations
