@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ombud.errors import WishThemeError
+from ombud.understand.model_file import write_reproducible_npz
 
 FORMAT = "ombud-wish-themes/1"
 SHIPPED = Path(__file__).resolve().parents[1] / "understand" / "models" / "wish-themes.npz"
@@ -74,24 +73,13 @@ class WishProjection:
         }
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {
-            "header": np.array(json.dumps(self.header(), ensure_ascii=False, sort_keys=True)),
-            "matrix": np.asarray(self.matrix, dtype=np.float32),
-        }
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.partial")
-        try:
-            with os.fdopen(handle, "wb") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-                for key, value in arrays.items():
-                    # A fixed date in every entry: the same fit gives the same bytes.
-                    entry = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-                    entry.compress_type = zipfile.ZIP_DEFLATED
-                    with archive.open(entry, "w") as member:
-                        np.lib.format.write_array(member, value, allow_pickle=False)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_reproducible_npz(
+            path,
+            {
+                "header": np.array(json.dumps(self.header(), ensure_ascii=False, sort_keys=True)),
+                "matrix": np.asarray(self.matrix, dtype=np.float32),
+            },
+        )
 
 
 def load_projection(

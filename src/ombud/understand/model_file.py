@@ -70,25 +70,31 @@ class ReaderModel:
         arrays: dict[str, Any] = {"header": np.array(json.dumps(self.header(), ensure_ascii=False, sort_keys=True))}
         for name, head in self.heads.items():
             arrays.update(head.arrays(name))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written beside and renamed, so a reader never sees half a file.
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.partial")
-        try:
-            with os.fdopen(handle, "wb") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-                # A fixed date in every entry: the same model gives the same bytes (`make model` is reproducible).
-                for key, value in arrays.items():
-                    # Wide heads (hashed n-grams) are kept at half precision: half the size, same predictions.
-                    array = np.asarray(value)
-                    if array.dtype == np.float32 and array.size > 100_000:
-                        array = array.astype(np.float16)
-                    entry = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-                    entry.compress_type = zipfile.ZIP_DEFLATED
-                    with archive.open(entry, "w") as member:
-                        np.lib.format.write_array(member, array, allow_pickle=False)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        # Wide heads (hashed n-grams) are kept at half precision: half the size, same predictions.
+        for key, value in arrays.items():
+            array = np.asarray(value)
+            if array.dtype == np.float32 and array.size > 100_000:
+                arrays[key] = array.astype(np.float16)
+        write_reproducible_npz(path, arrays)
+
+
+def write_reproducible_npz(path: Path, arrays: dict[str, Any]) -> None:
+    """Arrays as an .npz whose bytes depend only on the arrays (`make model` is reproducible), written beside
+    and renamed, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.partial")
+    try:
+        with os.fdopen(handle, "wb") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for key, value in arrays.items():
+                # A fixed date in every entry: numpy's own savez stamps the time of writing.
+                entry = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                with archive.open(entry, "w") as member:
+                    np.lib.format.write_array(member, np.asarray(value), allow_pickle=False)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def read_header(path: Path) -> dict[str, Any]:
