@@ -12,7 +12,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ombud.cli.common import DbOption, console, database, reports_errors
+from ombud.cli.common import DbOption, console, reports_errors, store_session
 from ombud.loop.case_views import CaseDetail, CaseSummary, VoiceView, case_detail, list_cases
 from ombud.loop.cases import STATUSES, CaseUpdate, assign, get_case, set_status, update_cases
 from ombud.loop.presence import GROUPINGS, Presence, PresenceError, presence
@@ -68,14 +68,10 @@ def cases_command(
 
     Places the voices not yet in a case first (e-mail threads, then customer and topic).
     """
-    store = database(db)
-    try:
-        with store.session() as session:
-            update = update_cases(session)
-            summaries = list_cases(session, status=status, overdue=overdue, assignee=assignee, team=team, limit=limit)
-            session.commit()
-    finally:
-        store.close()
+    with store_session(db) as session:
+        update = update_cases(session)
+        summaries = list_cases(session, status=status, overdue=overdue, assignee=assignee, team=team, limit=limit)
+        session.commit()
     if as_json:
         _dump([summary.as_json() for summary in summaries])
         return
@@ -124,18 +120,14 @@ def show_command(
     db: DbOption = None,
 ) -> None:
     """Show a case: the customer, every voice in order with what ombud read in it, every event and message."""
-    store = database(db)
-    try:
-        with store.session() as session:
-            refresh_priorities(session, [get_case(session, case_id).id])
-            session.commit()
-            detail = case_detail(session, case_id)
-            if as_json:
-                _dump(detail.as_json())
-            else:
-                _print_detail(detail, zone_from_settings())
-    finally:
-        store.close()
+    with store_session(db) as session:
+        refresh_priorities(session, [get_case(session, case_id).id])
+        session.commit()
+        detail = case_detail(session, case_id)
+        if as_json:
+            _dump(detail.as_json())
+        else:
+            _print_detail(detail, zone_from_settings())
 
 
 def _print_detail(detail: CaseDetail, zone: ZoneInfo) -> None:
@@ -230,15 +222,11 @@ def assign_command(
     db: DbOption = None,
 ) -> None:
     """Give a case to an agent, a team or both."""
-    store = database(db)
-    try:
-        with store.session() as session:
-            case = get_case(session, case_id)
-            changed = assign(session, case, assignee=to, team=team, actor=by)
-            session.commit()
-            holder = " / ".join(part for part in (case.assignee, case.team) if part) or "nobody"
-    finally:
-        store.close()
+    with store_session(db) as session:
+        case = get_case(session, case_id)
+        changed = assign(session, case, assignee=to, team=team, actor=by)
+        session.commit()
+        holder = " / ".join(part for part in (case.assignee, case.team) if part) or "nobody"
     console.print(f"Case {case_id} {'is now with' if changed else 'was already with'} {holder}.", highlight=False)
 
 
@@ -251,14 +239,10 @@ def status_command(
     db: DbOption = None,
 ) -> None:
     """Change a case's status; answered or waiting records that the customer was answered outside ombud."""
-    store = database(db)
-    try:
-        with store.session() as session:
-            case = get_case(session, case_id)
-            changed = set_status(session, case, status, actor=by)
-            session.commit()
-    finally:
-        store.close()
+    with store_session(db) as session:
+        case = get_case(session, case_id)
+        changed = set_status(session, case, status, actor=by)
+        session.commit()
     console.print(f"Case {case_id} {'is now' if changed else 'was already'} {status}.")
 
 
@@ -272,14 +256,10 @@ def presence_command(
     cases, and feedback coverage (customers with a wish who got feedback)."""
     if by not in GROUPINGS:
         raise PresenceError(f"--by is {' or '.join(GROUPINGS)}, not {by!r}")
-    store = database(db)
-    try:
-        with store.session() as session:
-            update_cases(session)
-            figures = presence(session, by=by)
-            session.commit()
-    finally:
-        store.close()
+    with store_session(db) as session:
+        update_cases(session)
+        figures = presence(session, by=by)
+        session.commit()
     if as_json:
         _dump(figures.as_json())
         return

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from ombud.errors import OmbudError
 from ombud.store import Database, open_database
@@ -48,3 +50,14 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def database(url: str | None) -> Database:
     return open_database(url)
+
+
+@contextmanager
+def store_session(url: str | None) -> Iterator[Session]:
+    """A session on the database at ``url`` (or the setting), the database closed afterwards."""
+    store = database(url)
+    try:
+        with store.session() as session:
+            yield session
+    finally:
+        store.close()

@@ -14,7 +14,7 @@ import click
 import typer
 from rich.table import Table
 
-from ombud.cli.common import DbOption, console, database, errors, reports_errors
+from ombud.cli.common import DbOption, console, database, errors, reports_errors, store_session
 from ombud.errors import ReplyError
 
 outbox_app = typer.Typer(
@@ -62,49 +62,45 @@ def reply_command(
             text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
             raise ReplyError(f"{file}: cannot read it as UTF-8 text ({error})") from error
-    store = database(db)
-    try:
-        with store.session() as session:
-            draft = suggest_reply(session, case_id)
-            session.commit()  # a legal claim routed to claims handling stays routed
-            _show_draft(draft)
-            if text is None and not edit:
-                console.print("[dim]Nothing sent. Give the text with --body, --file or --edit to send a reply.[/]")
-                return
-            if edit:
-                edited = click.edit(text if text is not None else draft.body, extension=".txt")
-                if edited is None:
-                    console.print("Nothing sent: the editor was closed without saving.")
-                    raise typer.Exit(1)
-                text = edited
-            assert text is not None
-            chosen_subject = subject or draft.subject
-            console.rule("To send")
-            console.print(f"[bold]Subject:[/] {chosen_subject}", highlight=False)
-            console.print(text, highlight=False, markup=False)
-            if not yes and not typer.confirm("Send this reply?", default=False):
-                console.print("Nothing sent.")
+    with store_session(db) as session:
+        draft = suggest_reply(session, case_id)
+        session.commit()  # a legal claim routed to claims handling stays routed
+        _show_draft(draft)
+        if text is None and not edit:
+            console.print("[dim]Nothing sent. Give the text with --body, --file or --edit to send a reply.[/]")
+            return
+        if edit:
+            edited = click.edit(text if text is not None else draft.body, extension=".txt")
+            if edited is None:
+                console.print("Nothing sent: the editor was closed without saving.")
                 raise typer.Exit(1)
-            message = send_reply(
-                session,
-                case_id,
-                text,
-                author=author or _default_author(),
-                subject=chosen_subject,
-                waiting_for_customer=waiting,
+            text = edited
+        assert text is not None
+        chosen_subject = subject or draft.subject
+        console.rule("To send")
+        console.print(f"[bold]Subject:[/] {chosen_subject}", highlight=False)
+        console.print(text, highlight=False, markup=False)
+        if not yes and not typer.confirm("Send this reply?", default=False):
+            console.print("Nothing sent.")
+            raise typer.Exit(1)
+        message = send_reply(
+            session,
+            case_id,
+            text,
+            author=author or _default_author(),
+            subject=chosen_subject,
+            waiting_for_customer=waiting,
+        )
+        session.commit()
+        if message.status == "manual":
+            console.print(
+                f"Recorded reply {message.id} for posting by hand on {message.channel}; "
+                f"`ombud outbox done {message.id}` once it is posted."
             )
-            session.commit()
-            if message.status == "manual":
-                console.print(
-                    f"Recorded reply {message.id} for posting by hand on {message.channel}; "
-                    f"`ombud outbox done {message.id}` once it is posted."
-                )
-            else:
-                console.print(
-                    f"Queued reply {message.id} to {message.recipient} ({message.status}); `ombud send` delivers it."
-                )
-    finally:
-        store.close()
+        else:
+            console.print(
+                f"Queued reply {message.id} to {message.recipient} ({message.status}); `ombud send` delivers it."
+            )
 
 
 def _show_draft(draft: Any) -> None:
@@ -180,12 +176,8 @@ def outbox_command(
         return
     from ombud.loop.delivery import outbox_messages
 
-    store = database(db)
-    try:
-        with store.session() as session:
-            messages = outbox_messages(session, status=status, limit=limit)
-    finally:
-        store.close()
+    with store_session(db) as session:
+        messages = outbox_messages(session, status=status, limit=limit)
     if as_json:
         console.print_json(json.dumps([_message_json(message) for message in messages], ensure_ascii=False))
         return
@@ -228,13 +220,9 @@ def outbox_done_command(
     """Mark a message for posting by hand as posted."""
     from ombud.loop.delivery import mark_posted
 
-    store = database(db)
-    try:
-        with store.session() as session:
-            message = mark_posted(session, message_id, author=author or _default_author())
-            session.commit()
-    finally:
-        store.close()
+    with store_session(db) as session:
+        message = mark_posted(session, message_id, author=author or _default_author())
+        session.commit()
     console.print(f"Message {message.id} is marked posted.")
 
 
