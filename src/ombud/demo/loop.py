@@ -29,7 +29,7 @@ from ombud.loop.themes_demand import BoardEntry, board
 from ombud.loop.wishes import update_themes
 from ombud.settings import get_settings
 from ombud.store import open_database
-from ombud.store.models import OutboundMessage, Wish
+from ombud.store.models import Case, OutboundMessage, Wish
 
 DEMO_AGENT = "demo-agent@example.com"
 REPLIES = 5
@@ -118,7 +118,7 @@ def run_loop(database_url: str, folder: Path, company: str | None = None) -> Loo
         with database.session() as session:
             update_cases(session)
             session.commit()
-            result.cases = len(list_cases(session, status="all", limit=None))
+            result.cases = int(session.scalar(select(func.count()).select_from(Case)) or 0)
             for summary in list_cases(session, limit=50):
                 if len(result.replies) >= REPLIES:
                     break
