@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install dev postgres lint typecheck unit bench model clean
+.PHONY: demo test install dev postgres chromium lint typecheck unit bench model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,15 @@ dev: $(VENV)/.installed-dev
 demo: install
 	$(BIN)/ombud demo
 
-## make test: lint, type-check and run the whole suite on SQLite and PostgreSQL.
-test: dev postgres lint typecheck unit
+## make test: lint, type-check and run the whole suite on SQLite and PostgreSQL, pages in headless Chromium.
+test: dev postgres chromium lint typecheck unit
 
 postgres:
 	bash scripts/ensure-postgres.sh
+
+# The browser tests drive Debian's chromium with Playwright; no browser is downloaded.
+chromium:
+	bash scripts/ensure-chromium.sh
 
 lint: dev
 	$(BIN)/ruff check src tests bench scripts
