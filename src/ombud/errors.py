@@ -80,3 +80,34 @@ class WishThemeError(OmbudError):
 
 class FeedbackError(OmbudError):
     """Feedback that cannot be prepared: no such status change, or a status that brings customers no feedback."""
+
+
+class UserError(OmbudError):
+    """A user that cannot be added or changed: a malformed e-mail, an unknown role or language, a taken e-mail,
+    a password too short, no such user."""
+
+
+class AuthenticationError(OmbudError):
+    """Wrong e-mail or password, a disabled user, or a session or API token that is unknown, expired or revoked.
+    The message never says which, so nobody can find out which e-mails have an account."""
+
+
+class PermissionDenied(OmbudError):
+    """The user's role does not allow this (an analyst sending a reply, an agent adding a user)."""
+
+
+class TokenError(OmbudError):
+    """An API token request that does not fit: no such token, or not the caller's."""
+
+
+class UploadError(OmbudError):
+    """An uploaded file that is not taken: empty, or larger than OMBUD_MAX_UPLOAD_MB (``too_large``)."""
+
+    def __init__(self, message: str, *, too_large: bool = False) -> None:
+        self.too_large = too_large
+        super().__init__(message)
+
+
+class InsightError(OmbudError):
+    """An insight request that cannot be answered: a filter value that does not exist (an unknown act, emotion,
+    flag, sentiment or period grouping, a start after the end), or more topics than the facts can tell apart."""

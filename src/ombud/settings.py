@@ -115,6 +115,34 @@ class Settings(BaseSettings):
         "projection) a wish must be to a theme's centre to join it rather than start a new theme; unset: the "
         "threshold the projection was tuned with, or the value measured for an encoder without one.",
     )
+    # --- the web app (ombud serve) ---
+    secret_key: str | None = Field(
+        None,
+        min_length=32,
+        description="Secret that signs the login form's CSRF token (at least 32 characters). `ombud serve` refuses "
+        "to listen on a host other than 127.0.0.1/localhost without one; unset on loopback: a random one per start.",
+    )
+    session_hours: float = Field(
+        12.0, gt=0, description="How long a login lasts in the browser before the user logs in again."
+    )
+    cookie_secure: bool = Field(
+        False,
+        description="Send the session cookie only over HTTPS (set true when ombud is served behind TLS).",
+    )
+    max_upload_mb: float = Field(
+        100.0, gt=0, description="The largest file the web app's import page and API accept, in MB."
+    )
+    upload_dir: str = Field(
+        "ombud-uploads",
+        description="Folder where files uploaded in the web app are kept (one subfolder per upload), so an import "
+        "can be checked or run again.",
+    )
+    serve_interval_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="How often `ombud serve` sends what the outbox queued and reads, places in cases and on the "
+        "wish board the voices that came in since.",
+    )
 
 
 @lru_cache

@@ -10,7 +10,9 @@ from ombud.cli.demo import demo_command
 from ombud.cli.history import imports_command
 from ombud.cli.importing import import_command
 from ombud.cli.replies import outbox_app, reply_command, send_command
+from ombud.cli.serve import serve_command
 from ombud.cli.understanding import analyze_command, eval_command, train_command
+from ombud.cli.users import token_app, user_app
 from ombud.cli.wishes import app as wish_app
 from ombud.cli.wishes import wishes_command
 
@@ -35,3 +37,6 @@ app.command("send")(send_command)
 app.add_typer(outbox_app, name="outbox")
 app.command("wishes")(wishes_command)
 app.add_typer(wish_app, name="wish")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.command("serve")(serve_command)

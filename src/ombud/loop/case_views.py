@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Text, cast, exists, func, select
 from sqlalchemy.orm import Session
 
 from ombud.errors import CaseError
+from ombud.labels import ACTS, EMOTIONS, FLAGS
 from ombud.loop.cases import STATUSES, get_case
 from ombud.loop.priority import is_overdue, overdue_condition, priority_now, refresh_priorities, waiting_time
 from ombud.store.models import (
@@ -79,6 +80,49 @@ def primary_identities(session: Session, customer_ids: list[int]) -> dict[int, s
     return {customer_id: value for customer_id, (_, value) in found.items()}
 
 
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the case list narrows to by what the customers said: a channel, the case's language, and cases with
+    a voice read with this act (in any sentence), this emotion or this flag. None: any."""
+
+    channel: str | None = None
+    language: str | None = None
+    act: str | None = None
+    emotion: str | None = None
+    flag: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        for name, value, known in (
+            ("act", self.act, ACTS),
+            ("emotion", self.emotion, EMOTIONS),
+            ("flag", self.flag, FLAGS),
+        ):
+            if value is not None and value not in known:
+                raise CaseError(f"unknown {name} {value!r}: choose {', '.join(known)}")
+        conditions: list[ColumnElement[bool]] = []
+        if self.channel is not None:
+            conditions.append(Case.channel == self.channel)
+        if self.language is not None:
+            conditions.append(Case.language == self.language)
+        if self.act is not None:
+            conditions.append(
+                exists()
+                .where(CaseVoice.case_id == Case.id, SentenceAnalysisRow.voice_id == CaseVoice.voice_id)
+                .where(SentenceAnalysisRow.act == self.act)
+            )
+        read: list[ColumnElement[bool]] = []
+        if self.emotion is not None:
+            # A JSON list of fixed names: its text holds the name in quotes, on SQLite and PostgreSQL alike.
+            read.append(cast(VoiceAnalysis.emotions, Text).like(f'%"{self.emotion}"%'))
+        if self.flag is not None:
+            read.append(getattr(VoiceAnalysis, self.flag).is_(True))
+        if read:
+            conditions.append(
+                exists().where(CaseVoice.case_id == Case.id, VoiceAnalysis.voice_id == CaseVoice.voice_id, *read)
+            )
+        return conditions
+
+
 def _filters(
     status: str | None, overdue: bool, assignee: str | None, team: str | None, now: datetime
 ) -> list[ColumnElement[bool]]:
@@ -107,15 +151,19 @@ def list_cases(
     assignee: str | None = None,
     team: str | None = None,
     limit: int | None = 50,
+    offset: int = 0,
+    narrow: CaseFilter | None = None,
 ) -> list[CaseSummary]:
-    """Cases by priority (``status`` None: every case not resolved; "all": every case). The caller commits
-    the refreshed priorities."""
+    """Cases by priority (``status`` None: every case not resolved; "all": every case), narrowed by ``narrow``,
+    from the ``offset``-th on. The caller commits the refreshed priorities."""
     now = now or utc_now()
     query = (
         select(Case)
-        .where(*_filters(status, overdue, assignee, team, now))
+        .where(*_filters(status, overdue, assignee, team, now), *(narrow or CaseFilter()).conditions())
         .order_by(priority_now(session, now).desc(), Case.unanswered_since.is_(None), Case.unanswered_since, Case.id)
     )
+    if offset:
+        query = query.offset(offset)
     if limit is not None:
         query = query.limit(limit)
     cases = session.scalars(query).all()
@@ -160,6 +208,21 @@ def list_cases(
             )
         )
     return summaries
+
+
+def count_cases(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    assignee: str | None = None,
+    team: str | None = None,
+    narrow: CaseFilter | None = None,
+) -> int:
+    """How many cases ``list_cases`` would list with these filters and no limit (for paging)."""
+    conditions = [*_filters(status, overdue, assignee, team, now or utc_now()), *(narrow or CaseFilter()).conditions()]
+    return int(session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0)
 
 
 @dataclass

@@ -1,0 +1,101 @@
+"""Voices as agents and analysts look them up: the list, newest first, narrowed by channel, language, act,
+emotion and flag; and one voice with what ombud read in it and the case it belongs to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Text, cast, exists, func, select
+from sqlalchemy.orm import Session
+
+from ombud.errors import OmbudError
+from ombud.labels import ACTS, EMOTIONS, FLAGS
+from ombud.loop.case_views import VoiceView, _voice_view
+from ombud.store.models import CaseVoice, SentenceAnalysisRow, Voice, VoiceAnalysis
+
+
+class VoiceError(OmbudError):
+    """No such voice, or a filter that names an unknown act, emotion or flag."""
+
+
+@dataclass(frozen=True)
+class VoiceFilter:
+    channel: str | None = None
+    language: str | None = None  # as read
+    act: str | None = None  # in any sentence
+    emotion: str | None = None
+    flag: str | None = None
+    customer_id: int | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        for name, value, known in (
+            ("act", self.act, ACTS),
+            ("emotion", self.emotion, EMOTIONS),
+            ("flag", self.flag, FLAGS),
+        ):
+            if value is not None and value not in known:
+                raise VoiceError(f"unknown {name} {value!r}: choose {', '.join(known)}")
+        conditions: list[ColumnElement[bool]] = []
+        if self.channel is not None:
+            conditions.append(Voice.channel == self.channel)
+        if self.customer_id is not None:
+            conditions.append(Voice.customer_id == self.customer_id)
+        if self.act is not None:
+            conditions.append(
+                exists().where(SentenceAnalysisRow.voice_id == Voice.id, SentenceAnalysisRow.act == self.act)
+            )
+        read: list[ColumnElement[bool]] = []
+        if self.language is not None:
+            read.append(VoiceAnalysis.language == self.language)
+        if self.emotion is not None:
+            read.append(cast(VoiceAnalysis.emotions, Text).like(f'%"{self.emotion}"%'))
+        if self.flag is not None:
+            read.append(getattr(VoiceAnalysis, self.flag).is_(True))
+        if read:
+            conditions.append(exists().where(VoiceAnalysis.voice_id == Voice.id, *read))
+        return conditions
+
+
+@dataclass
+class VoiceEntry:
+    view: VoiceView
+    case_id: int | None
+
+
+@dataclass
+class VoicePage:
+    total: int
+    voices: list[VoiceEntry]
+
+
+def list_voices(session: Session, narrow: VoiceFilter | None = None, *, limit: int = 50, offset: int = 0) -> VoicePage:
+    """The voices that fit ``narrow``, newest first, ``limit`` from ``offset``, with the total that fit."""
+    conditions = (narrow or VoiceFilter()).conditions()
+    total = int(session.scalar(select(func.count()).select_from(Voice).where(*conditions)) or 0)
+    ids = list(
+        session.scalars(
+            select(Voice.id)
+            .where(*conditions)
+            .order_by(Voice.received_at.desc(), Voice.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    return VoicePage(total=total, voices=[voice_entry(session, voice_id) for voice_id in ids])
+
+
+def voice_entry(session: Session, voice_id: int) -> VoiceEntry:
+    """One voice with its reading and its case; an unknown id is a VoiceError."""
+    voice = session.get(Voice, voice_id)
+    if voice is None:
+        raise VoiceError(f"there is no voice {voice_id}")
+    analysis = session.get(VoiceAnalysis, voice_id)
+    rows = list(
+        session.scalars(
+            select(SentenceAnalysisRow)
+            .where(SentenceAnalysisRow.voice_id == voice_id)
+            .order_by(SentenceAnalysisRow.position)
+        )
+    )
+    case_id = session.scalar(select(CaseVoice.case_id).where(CaseVoice.voice_id == voice_id))
+    return VoiceEntry(view=_voice_view(voice, analysis, rows), case_id=case_id)

@@ -1,0 +1,70 @@
+"""Errors from the core, turned into HTTP answers in one place: JSON ``{"detail", "error"}`` for the API, a page
+in the user's language for the pages (and the login page for a browser that is not logged in)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from ombud.access.throttle import TooManyAttempts
+from ombud.errors import (
+    AuthenticationError,
+    ColumnMappingError,
+    DatabaseError,
+    FileFormatError,
+    MappingOptionError,
+    OmbudError,
+    PermissionDenied,
+    UnknownFormatError,
+    UploadError,
+)
+from ombud.web.deps import CsrfRejected, NotLoggedIn
+
+# The core says "there is no …" when what a request names does not exist.
+NOT_FOUND_START = "there is no "
+
+
+def status_of(error: OmbudError) -> int:
+    if isinstance(error, TooManyAttempts):
+        return 429
+    if isinstance(error, CsrfRejected | PermissionDenied):
+        return 403
+    if isinstance(error, AuthenticationError):
+        return 401
+    if isinstance(error, UploadError):
+        return 413 if error.too_large else 422
+    if isinstance(error, ColumnMappingError | FileFormatError | UnknownFormatError | MappingOptionError):
+        return 422
+    if isinstance(error, DatabaseError):
+        return 503
+    if str(error).startswith(NOT_FOUND_START):
+        return 404
+    return 422
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+async def handle_ombud_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, OmbudError)
+    status = status_of(error)
+    if not is_api(request):
+        if isinstance(error, NotLoggedIn):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        from ombud.web.rendering import render
+
+        return render(request, "error.html", None, status_code=status, status=status, message=str(error))
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, TooManyAttempts):
+        headers["Retry-After"] = str(max(1, round(error.retry_after)))
+    return JSONResponse({"detail": str(error), "error": type(error).__name__}, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(OmbudError, handle_ombud_error)
