@@ -7,6 +7,7 @@ import typer
 from ombud.cli import db
 from ombud.cli.cases import case_app, cases_command, presence_command
 from ombud.cli.demo import demo_command
+from ombud.cli.exporting import export_command
 from ombud.cli.history import imports_command
 from ombud.cli.importing import import_command
 from ombud.cli.replies import outbox_app, reply_command, send_command
@@ -40,3 +41,4 @@ app.add_typer(wish_app, name="wish")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.command("serve")(serve_command)
+app.command("export")(export_command)

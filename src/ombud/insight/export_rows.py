@@ -1,0 +1,198 @@
+"""The rows of the voice and sentence levels, read from the store in batches of voices (by voice id).
+
+Each batch is a few queries whatever its size, and nothing is kept from one batch to the next, so a million
+voices stream in the memory of one batch. Rows are tuples in the order of export_columns.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ombud.insight.export_filter import COMPANY, INDUSTRY, LANGUAGE, ExportFilter
+from ombud.insight.export_redaction import Person, kinds_of, masked, masked_part, personal_spans
+from ombud.store.models import Case, CaseVoice, Customer, CustomerIdentity, SentenceAnalysisRow, Voice, VoiceAnalysis
+
+Row = tuple[Any, ...]
+IDENTITY_ORDER = ("email", "phone", "external")
+# Ids per IN (…) list: below SQLite's oldest limit of 999 bound parameters.
+_CHUNK = 900
+
+
+def count_voices(session: Session, export_filter: ExportFilter) -> int:
+    query = select(func.count()).select_from(Voice).outerjoin(VoiceAnalysis, VoiceAnalysis.voice_id == Voice.id)
+    return int(session.scalar(query.where(*export_filter.conditions())) or 0)
+
+
+def count_sentences(session: Session, export_filter: ExportFilter) -> int:
+    query = (
+        select(func.count())
+        .select_from(SentenceAnalysisRow)
+        .join(VoiceAnalysis, VoiceAnalysis.voice_id == SentenceAnalysisRow.voice_id)
+        .join(Voice, Voice.id == VoiceAnalysis.voice_id)
+    )
+    return int(session.scalar(query.where(*export_filter.conditions())) or 0)
+
+
+def voice_rows(
+    session: Session, export_filter: ExportFilter, *, personal_data: bool, batch_size: int
+) -> Iterator[list[Row]]:
+    """Batches of voice-level rows, in the order of voice ids."""
+    last_id = 0
+    while True:
+        found = session.execute(
+            select(
+                Voice.id,
+                Voice.received_at,
+                Voice.channel,
+                COMPANY,
+                INDUSTRY,
+                LANGUAGE,
+                Voice.customer_id,
+                Customer.name,
+                Voice.text,
+                Voice.subject,
+                VoiceAnalysis.dominant_act,
+                VoiceAnalysis.acts,
+                VoiceAnalysis.sentiment,
+                VoiceAnalysis.sentiment_score,
+                VoiceAnalysis.emotions,
+                VoiceAnalysis.topics,
+                VoiceAnalysis.expectation_gap,
+                VoiceAnalysis.legal_claim,
+                VoiceAnalysis.churn_risk,
+                CaseVoice.case_id,
+                Case.status,
+                VoiceAnalysis.model,
+                VoiceAnalysis.details["personal_data"],
+            )
+            .join(Customer, Customer.id == Voice.customer_id)
+            .outerjoin(VoiceAnalysis, VoiceAnalysis.voice_id == Voice.id)
+            .outerjoin(CaseVoice, CaseVoice.voice_id == Voice.id)
+            .outerjoin(Case, Case.id == CaseVoice.case_id)
+            .where(*export_filter.conditions(), Voice.id > last_id)
+            .order_by(Voice.id)
+            .limit(batch_size)
+        ).all()
+        if not found:
+            return
+        last_id = found[-1][0]
+        identities = _identities(session, sorted({row[6] for row in found}))
+        yield [_voice_row(row, identities.get(row[6], []), personal_data) for row in found]
+
+
+def _voice_row(row: Any, identities: list[tuple[str, str]], personal_data: bool) -> Row:
+    (voice_id, received_at, channel, company, industry, language, customer_id, name, text, subject) = row[:10]
+    reading = tuple(row[10:22])
+    kind, identity = _primary(identities)
+    person = Person(name, identities)
+    spans = personal_spans(text, language, person, row[22])
+    subject_spans = personal_spans(subject, language, person)
+    found_kinds = kinds_of(spans) + [kind for kind in kinds_of(subject_spans) if kind not in kinds_of(spans)]
+    if not personal_data:
+        identity = f"[{kind}]" if identity is not None else None
+        name = "[name]" if name else None
+        text, subject = masked(text, spans), masked(subject, subject_spans)
+    head = (voice_id, received_at, channel, company, industry, language, customer_id, kind, identity, name)
+    return (*head, text, subject, found_kinds, *reading)
+
+
+def _primary(identities: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+    """The customer's e-mail, else phone, else customer number in another system, else any identity."""
+    if not identities:
+        return None, None
+    ranked = sorted(
+        identities, key=lambda item: IDENTITY_ORDER.index(item[0]) if item[0] in IDENTITY_ORDER else len(IDENTITY_ORDER)
+    )
+    return ranked[0]
+
+
+def _identities(session: Session, customer_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for start in range(0, len(customer_ids), _CHUNK):
+        for customer_id, kind, value in session.execute(
+            select(CustomerIdentity.customer_id, CustomerIdentity.kind, CustomerIdentity.value)
+            .where(CustomerIdentity.customer_id.in_(customer_ids[start : start + _CHUNK]))
+            .order_by(CustomerIdentity.id)
+        ):
+            found[customer_id].append((kind, value))
+    return found
+
+
+def customer_people(session: Session, customer_ids: Sequence[int]) -> dict[int, Person]:
+    """What names each of these customers: their name and identities."""
+    identities = _identities(session, customer_ids)
+    people: dict[int, Person] = {}
+    for start in range(0, len(customer_ids), _CHUNK):
+        chunk = customer_ids[start : start + _CHUNK]
+        for customer_id, name in session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(chunk))):
+            people[customer_id] = Person(name, identities.get(customer_id, []))
+    return people
+
+
+def sentence_rows(
+    session: Session, export_filter: ExportFilter, *, personal_data: bool, batch_size: int
+) -> Iterator[list[Row]]:
+    """Batches of sentence-level rows: the sentences of a batch of read voices, by voice id and position."""
+    last_id = 0
+    while True:
+        voices = session.execute(
+            select(
+                Voice.id,
+                Voice.received_at,
+                Voice.channel,
+                COMPANY,
+                Voice.text,
+                VoiceAnalysis.language,
+                Voice.customer_id,
+                Customer.name,
+                VoiceAnalysis.details["personal_data"],
+            )
+            .join(VoiceAnalysis, VoiceAnalysis.voice_id == Voice.id)
+            .join(Customer, Customer.id == Voice.customer_id)
+            .where(*export_filter.conditions(), Voice.id > last_id)
+            .order_by(Voice.id)
+            .limit(batch_size)
+        ).all()
+        if not voices:
+            return
+        last_id = voices[-1][0]
+        ids = [voice[0] for voice in voices]
+        sentences = _sentences(session, ids)
+        identities = {} if personal_data else _identities(session, sorted({voice[6] for voice in voices}))
+        batch: list[Row] = []
+        for voice_id, received_at, channel, company, text, language, customer_id, name, stored in voices:
+            spans = (
+                [] if personal_data else personal_spans(text, language, Person(name, identities[customer_id]), stored)
+            )
+            for position, start, end, *reading in sentences.get(voice_id, []):
+                part = text[start:end] if personal_data else masked_part(text, spans, start, end)
+                batch.append((voice_id, position, received_at, channel, company, part, *reading))
+        yield batch
+
+
+def _sentences(session: Session, voice_ids: Sequence[int]) -> dict[int, list[Row]]:
+    found: dict[int, list[Row]] = defaultdict(list)
+    for start in range(0, len(voice_ids), _CHUNK):
+        for row in session.execute(
+            select(
+                SentenceAnalysisRow.voice_id,
+                SentenceAnalysisRow.position,
+                SentenceAnalysisRow.start,
+                SentenceAnalysisRow.end,
+                SentenceAnalysisRow.language,
+                SentenceAnalysisRow.act,
+                SentenceAnalysisRow.act_probability,
+                SentenceAnalysisRow.sentiment,
+                SentenceAnalysisRow.sentiment_score,
+                SentenceAnalysisRow.topics,
+            )
+            .where(SentenceAnalysisRow.voice_id.in_(voice_ids[start : start + _CHUNK]))
+            .order_by(SentenceAnalysisRow.voice_id, SentenceAnalysisRow.position)
+        ):
+            found[row[0]].append(tuple(row[1:]))
+    return found
