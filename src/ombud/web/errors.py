@@ -45,7 +45,8 @@ def status_of(error: OmbudError) -> int:
 
 
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+    path = request.url.path
+    return path.startswith("/api/") or path.endswith(".json") or "application/json" in request.headers.get("accept", "")
 
 
 async def handle_ombud_error(request: Request, error: Exception) -> Response:

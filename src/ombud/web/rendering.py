@@ -14,6 +14,7 @@ from ombud.labels import ACTS, EMOTIONS, FLAGS
 from ombud.locale import LANGUAGES, Translator, catalogue
 from ombud.web.deps import translator
 from ombud.web.principal import Principal
+from ombud.web.routes import route_entries
 from ombud.web.security import CSRF_FIELD
 from ombud.web.words import reasons
 
@@ -33,7 +34,10 @@ NAVIGATION = (
 
 
 def _route_names(request: Request) -> set[str]:
-    return {name for route in request.app.routes if (name := getattr(route, "name", None))}
+    names: set[str] | None = getattr(request.app.state, "route_names", None)
+    if names is None:
+        names = request.app.state.route_names = {entry.name for entry in route_entries(request.app) if entry.name}
+    return names
 
 
 def render(
