@@ -1,0 +1,297 @@
+"""Charts for the dashboard and the report: SVG drawn on the server with pygal, and HTML tables.
+
+Every chart is a :class:`Chart` — a title, a description, categories and series of points — drawn by
+:func:`bar_chart` (stacked or grouped, vertical or horizontal) or :func:`line_chart` (with an optional confidence
+band), and readable without the picture through :func:`data_table`. :func:`heatmap` shades a table of counts
+(topic × emotion, topic × sentiment) and :func:`heatmap_html` writes it.
+
+What they promise:
+
+- no network and no script: pygal's JavaScript is left out (``js=[]``), its comments with their web addresses
+  are removed, and the only URLs in the SVG are its namespaces and the links the caller gives;
+- every bar, point and cell can link to the voices behind it (``Point.link``) for drill-down;
+- the caller's words (already translated) are text, never markup: ``<script>`` in a label stays text;
+- the same colour for an act, an emotion or a sentiment in every chart (colour-blind-safe Okabe–Ito hues
+  for acts and sentiment), on white, so charts print as they show;
+- accessible: ``role="img"`` with a ``<title>`` and ``<desc>``, a ``<title>`` on every bar and point (what a
+  mouse or a screen reader gets), and the data as a table;
+- readable from 600 to 900 px: the SVG scales to its container, fonts stay 12–16 px at 800.
+
+The result is ``markupsafe.Markup``, which Jinja2 templates insert as it is. Import everything from here; the
+parts live in charts_data.py (what a chart shows), charts_colours.py and charts_tables.py (tables, heatmaps).
+"""
+
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pygal
+from markupsafe import Markup
+from pygal.style import Style
+
+from ombud.insight.charts_colours import (
+    ACT_COLOURS,
+    EMOTION_COLOURS,
+    FLAG_COLOURS,
+    KEY_COLOURS,
+    PALETTE,
+    SENTIMENT_COLOURS,
+    shade,
+)
+from ombud.insight.charts_colours import colours_for as colours_for_keys
+from ombud.insight.charts_data import Band, Chart, Point, Series, check_link, format_number
+from ombud.insight.charts_tables import HeatCell, Heatmap, data_table, heatmap, heatmap_html
+
+__all__ = [
+    "ACT_COLOURS",
+    "EMOTION_COLOURS",
+    "FLAG_COLOURS",
+    "KEY_COLOURS",
+    "PALETTE",
+    "SENTIMENT_COLOURS",
+    "Band",
+    "Chart",
+    "HeatCell",
+    "Heatmap",
+    "Point",
+    "Series",
+    "bar_chart",
+    "colours_for",
+    "data_table",
+    "format_number",
+    "heatmap",
+    "heatmap_html",
+    "line_chart",
+    "shade",
+]
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ElementTree.register_namespace("", SVG_NS)
+ElementTree.register_namespace("xlink", XLINK_NS)
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans', sans-serif"
+
+
+def colours_for(series: Sequence[Series]) -> list[str]:
+    """One colour per series: its key's own (an act's, an emotion's…), else a palette colour no other has."""
+    return colours_for_keys([item.key for item in series])
+
+
+def _style(colours: Sequence[str], line_width: float = 1.0) -> Style:
+    return Style(
+        background="#FFFFFF",
+        plot_background="#FFFFFF",
+        foreground="#222222",
+        foreground_strong="#111111",
+        foreground_subtle="#5A5A5A",
+        guide_stroke_color="#D0D0D0",
+        major_guide_stroke_color="#B0B0B0",
+        font_family=FONT,
+        label_font_size=13,
+        major_label_font_size=13,
+        legend_font_size=13,
+        title_font_size=16,
+        value_font_size=12,
+        tooltip_font_size=13,
+        no_data_font_size=20,
+        opacity="1",
+        opacity_hover=".85",
+        transition="0ms",
+        stroke_width=str(line_width),
+        stroke_width_hover=str(line_width + 1),
+        colors=tuple(colours),
+    )
+
+
+def _config(chart: Chart, width: int, height: int, format_value: Callable[[float], str]) -> dict[str, Any]:
+    longest = max((len(category) for category in chart.categories), default=0)
+    return {
+        "js": [],
+        "title": chart.title,
+        "width": width,
+        "height": height,
+        "style": _style(colours_for(chart.series)),
+        "value_formatter": format_value,
+        "show_legend": len(chart.series) > 1,
+        "legend_at_bottom": True,
+        "legend_at_bottom_columns": min(len(chart.series), 4) or 1,
+        "truncate_legend": 40,
+        "truncate_label": 28,
+        "x_label_rotation": 30 if longest * len(chart.categories) > width // 9 else 0,
+        "no_data_text": chart.empty,
+        "disable_xml_declaration": True,
+        "margin": 16,
+    }
+
+
+def _values(series: Series) -> list[dict[str, Any] | None]:
+    values: list[dict[str, Any] | None] = []
+    for point in series.points:
+        if point.value is None:
+            values.append(None)
+            continue
+        value: dict[str, Any] = {"value": point.value}
+        if check_link(point.link):
+            value["xlink"] = {"href": point.link, "target": "_top"}
+        values.append(value)
+    return values
+
+
+def bar_chart(
+    chart: Chart,
+    *,
+    stacked: bool = False,
+    horizontal: bool = False,
+    width: int = 800,
+    height: int = 400,
+    format_value: Callable[[float], str] = format_number,
+) -> Markup:
+    """Bars per category: one bar per series side by side (grouped), or one bar of all series (stacked);
+    horizontal for long labels (top wish themes) or a ranking (emotions)."""
+    kinds = {
+        (False, False): pygal.Bar,
+        (True, False): pygal.StackedBar,
+        (False, True): pygal.HorizontalBar,
+        (True, True): pygal.HorizontalStackedBar,
+    }
+    config = _config(chart, width, height, format_value)
+    drawing = kinds[stacked, horizontal](**(config | {"x_label_rotation": 0} if horizontal else config))
+    # pygal draws the first category of a horizontal chart at the bottom; a ranking reads from the top.
+    order = slice(None, None, -1) if horizontal else slice(None)
+    drawing.x_labels = [_shortened(category) for category in chart.categories][order]
+    for series in chart.series:
+        drawing.add(series.name, _values(series)[order])
+    svg = drawing.render(is_unicode=True)
+    return _finish(svg, chart, width, height, format_value, reversed_points=horizontal)
+
+
+def _shortened(label: str, longest: int = 40) -> str:
+    return label if len(label) <= longest else label[: longest - 1].rstrip() + "…"
+
+
+class _BandedLine(pygal.Line):  # type: ignore[misc]
+    """A line chart that shades each series' band beneath its line (pygal has error bars, not bands)."""
+
+    def __init__(self, bands: list[tuple[Band, str]], **config: Any) -> None:
+        super().__init__(**config)
+        self._ombud_bands = bands
+
+    def _plot(self) -> None:
+        for band, colour in self._ombud_bands:
+            for run in _runs(band):
+                upper = [self.view((self._x_pos[index], band.high[index])) for index in run]
+                lower = [self.view((self._x_pos[index], band.low[index])) for index in reversed(run)]
+                if len(run) == 1:  # a lone period: a narrow box, as wide as its dot
+                    (x, high), (_, low) = upper[0], lower[0]
+                    upper, lower = [(x - 5, high), (x + 5, high)], [(x + 5, low), (x - 5, low)]
+                outline = " ".join(f"{x:.2f},{y:.2f}" for x, y in upper + lower)
+                self.svg.node(
+                    self.nodes["plot"],
+                    "path",
+                    d=f"M{outline}Z",
+                    class_="band",
+                    style=f"fill:{colour};fill-opacity:0.18;stroke:none",
+                )
+        super()._plot()
+
+
+def _runs(band: Band) -> list[list[int]]:
+    """The stretches of consecutive categories where the band has both ends."""
+    runs: list[list[int]] = [[]]
+    for index, (low, high) in enumerate(zip(band.low, band.high, strict=True)):
+        if low is None or high is None:
+            runs.append([])
+        else:
+            runs[-1].append(index)
+    return [run for run in runs if run]
+
+
+def line_chart(
+    chart: Chart,
+    *,
+    width: int = 800,
+    height: int = 360,
+    value_range: tuple[float, float] | None = None,
+    format_value: Callable[[float], str] = format_number,
+) -> Markup:
+    """Lines over the categories (periods), each series with its band if it has one (the barometer's
+    confidence interval); ``value_range`` fixes the axis (0–100 for the barometer)."""
+    colours = colours_for(chart.series)
+    bands = [(series.band, colour) for series, colour in zip(chart.series, colours, strict=True) if series.band]
+    config = _config(chart, width, height, format_value)
+    config |= {"allow_interruptions": True, "dots_size": 4, "style": _style(colours, line_width=2.5)}
+    if value_range is None and bands:
+        values = [point.value for series in chart.series for point in series.points if point.value is not None]
+        values += [value for band, _ in bands for value in (*band.low, *band.high) if value is not None]
+        value_range = (min(values), max(values)) if values else None
+    if value_range is not None:
+        config["range"] = value_range
+    drawing = _BandedLine(bands, **config)
+    drawing.x_labels = list(chart.categories)
+    for series in chart.series:
+        drawing.add(series.name, _values(series))
+    return _finish(drawing.render(is_unicode=True), chart, width, height, format_value)
+
+
+def _finish(
+    svg: str,
+    chart: Chart,
+    width: int,
+    height: int,
+    format_value: Callable[[float], str],
+    *,
+    reversed_points: bool = False,
+) -> Markup:
+    """pygal's SVG made self-contained and accessible: no comments (they hold web addresses), role and
+    labels on the root, a title on every bar and point, and a size that scales to its container."""
+    root = ElementTree.fromstring(svg)  # the parser drops comments
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag == f"{{{SVG_NS}}}script":  # pygal's configuration for its JavaScript, unused here
+                parent.remove(child)
+    chart_id = f"chart-{uuid.uuid4().hex[:12]}"
+    root.set("role", "img")
+    root.set("width", str(width))
+    root.set("height", str(height))
+    root.set("style", "max-width:100%;height:auto")
+    root.set("aria-labelledby", f"{chart_id}-title {chart_id}-desc")
+    title = root.find(f"{{{SVG_NS}}}title")
+    if title is None:
+        title = ElementTree.SubElement(root, f"{{{SVG_NS}}}title")
+    title.set("id", f"{chart_id}-title")
+    title.text = chart.title
+    description = ElementTree.Element(f"{{{SVG_NS}}}desc", {"id": f"{chart_id}-desc"})
+    description.text = chart.description or chart.title
+    root.insert(list(root).index(title) + 1, description)
+    _title_points(root, chart, format_value, reversed_points)
+    return Markup(ElementTree.tostring(root, encoding="unicode"))
+
+
+def _title_points(
+    root: ElementTree.Element, chart: Chart, format_value: Callable[[float], str], reversed_points: bool
+) -> None:
+    """Give each bar or point a <title>: "series – category: value" (what a mouse or screen reader gets)."""
+    plot = next((node for node in root.iter(f"{{{SVG_NS}}}g") if "plot" in node.get("class", "").split()), None)
+    if plot is None:
+        return
+    for node in plot.iter(f"{{{SVG_NS}}}g"):
+        classes = node.get("class", "").split()
+        if "series" not in classes:
+            continue
+        index = next((int(name[6:]) for name in classes if name.startswith("serie-")), None)
+        if index is None or index >= len(chart.series):
+            continue
+        series = chart.series[index]
+        present = [(category, point) for category, point in zip(chart.categories, series.points, strict=False)]
+        present = [(category, point) for category, point in present if point.value is not None]
+        if reversed_points:
+            present.reverse()
+        marks = [mark for mark in node.iter() if mark.tag.split("}")[-1] in ("rect", "circle")]
+        for mark, (category, point) in zip(marks, present, strict=False):
+            tooltip = ElementTree.Element(f"{{{SVG_NS}}}title")
+            value = format_value(point.value) if point.value is not None else ""
+            tooltip.text = f"{series.name} – {category}: {value}" if len(chart.series) > 1 else f"{category}: {value}"
+            mark.append(tooltip)
