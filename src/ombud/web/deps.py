@@ -66,6 +66,21 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
     return Principal(user=row.user, via="session", csrf_token=row.csrf_token)
 
 
+def principal_from_cookie(request: Request) -> Principal | None:
+    """The logged-in user of a page request, if any, for pages that render without requiring one (errors)."""
+    database: Database = request.app.state.database
+    try:
+        with database.session() as session:
+            row = session_for_token(session, request.cookies.get(SESSION_COOKIE))
+            if row is None:
+                return None
+            user = row.user
+            session.expunge(user)
+            return Principal(user=user, via="session", csrf_token=row.csrf_token)
+    except Exception:  # an error page must render even when the store cannot answer
+        return None
+
+
 async def checked_principal(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     """The principal, after the CSRF check every unsafe request by session cookie must pass."""
     if principal.via == "session" and request.method not in SAFE_METHODS:

@@ -56,9 +56,11 @@ async def handle_ombud_error(request: Request, error: Exception) -> Response:
         if isinstance(error, NotLoggedIn):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        from ombud.web.deps import principal_from_cookie
         from ombud.web.rendering import render
 
-        return render(request, "error.html", None, status_code=status, status=status, message=str(error))
+        principal = None if isinstance(error, NotLoggedIn) else principal_from_cookie(request)
+        return render(request, "error.html", principal, status_code=status, status=status, message=str(error))
     headers = {}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"

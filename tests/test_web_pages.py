@@ -1,0 +1,211 @@
+"""The pages, on SQLite and PostgreSQL: each renders in sv, nb, nn, da and en; the case page marks what was
+read and sends a reply into the outbox; the wish board changes a status after a preview; analysts read masked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+import reply_factories
+from ombud.locale import catalogue
+from ombud.loop.wishes import update_themes
+from ombud.store import Database
+from ombud.store.models import OutboundMessage, WishTheme
+from web_helpers import LANGUAGES, add_users, csrf_of, log_in, web_client
+from wish_factories import SUNDAY, Shop
+
+PERSONNUMMER = "811218-9876"
+EMAIL = "anna.svensson@example.se"
+
+
+def build(database: Database) -> dict[str, int]:
+    with database.session() as session:
+        case = reply_factories.one_case(
+            session,
+            [
+                ("complaint", f"Ni lovade leverans i tisdags, mitt personnummer är {PERSONNUMMER}."),
+                ("question", "När kommer paketet?"),
+            ],
+            language="sv",
+            email=EMAIL,
+            emotions={"anger": 0.9},
+            legal_claim=True,
+            subject="Försenad leverans",
+        )
+        shop = Shop(session)
+        for language in LANGUAGES:
+            shop.wish(SUNDAY[language], language)
+        update_themes(session)
+        session.commit()
+        theme = session.scalars(select(WishTheme)).first()
+        assert theme is not None
+        return {"case": case.id, "theme": theme.id}
+
+
+def test_every_page_in_every_language(database: Database, tmp_path: Path) -> None:
+    add_users(database)
+    ids = build(database)
+    with web_client(database, tmp_path) as client:
+        log_in(client, "agent")
+        for language in LANGUAGES:
+            csrf = csrf_of(client)
+            client.post("/language", data={"language": language, "csrf_token": csrf})
+            words = catalogue(language)
+            pages = {
+                "/inbox": words["inbox.title"],
+                f"/cases/{ids['case']}": words["reply.send"],
+                "/wishes": words["wishes.title"],
+                f"/wishes/{ids['theme']}": words["wishes.change_status"],
+                "/import": words["import.preview_button"],
+            }
+            for path, expected in pages.items():
+                page = client.get(path)
+                assert page.status_code == 200, (language, path)
+                assert f'<html lang="{language}">' in page.text, (language, path)
+                assert expected in page.text, (language, path, expected)
+                assert words["nav.inbox"] in page.text
+            case_page = client.get(f"/cases/{ids['case']}").text
+            assert words["act.complaint"] in case_page and words["emotion.anger"] in case_page
+            assert words["flag.legal_claim"] in case_page
+        client.cookies.clear()
+        for language in LANGUAGES:
+            login = client.get(f"/login?lang={language}")
+            assert f'<html lang="{language}">' in login.text and catalogue(language)["login.submit"] in login.text
+
+
+def test_the_language_follows_the_browser_until_the_user_chooses(database: Database, tmp_path: Path) -> None:
+    add_users(database)
+    with web_client(database, tmp_path) as client:
+        page = client.get("/login", headers={"Accept-Language": "de-DE, nn;q=0.8, en;q=0.5"})
+        assert '<html lang="nn">' in page.text
+        assert '<html lang="nb">' in client.get("/login", headers={"Accept-Language": "no"}).text
+        assert '<html lang="en">' in client.get("/login", headers={"Accept-Language": "fr"}).text
+
+
+def test_no_dashboard_link_until_its_page_exists(database: Database, tmp_path: Path) -> None:
+    add_users(database)
+    with web_client(database, tmp_path) as client:
+        log_in(client, "agent")
+        page = client.get("/inbox").text
+        assert 'data-test="nav-inbox"' in page and 'data-test="nav-dashboard"' not in page
+
+
+def test_the_case_page_marks_the_reading_and_sends_a_reply(database: Database, tmp_path: Path) -> None:
+    add_users(database, language="sv")
+    ids = build(database)
+    with web_client(database, tmp_path) as client:
+        log_in(client, "agent")
+        page = client.get(f"/cases/{ids['case']}").text
+        acts = re.findall(r'data-test="sentence" data-act="(\w+)"', page)
+        assert acts == ["complaint", "question"]
+        assert 'data-flag="legal_claim"' in page and PERSONNUMMER in page and EMAIL in page
+        draft = re.search(r'<textarea name="body" id="reply-body"[^>]*>(.*?)</textarea>', page, re.S)
+        assert draft and "Anna" in draft[1] and "[[" in draft[1]  # a question waits for the agent's answer
+        csrf = csrf_of(client, f"/cases/{ids['case']}")
+
+        unfinished = client.post(f"/cases/{ids['case']}/reply", data={"body": draft[1], "csrf_token": csrf})
+        assert unfinished.status_code == 422
+        assert "[[" in unfinished.text and 'data-test="problem"' in unfinished.text  # the text is kept
+        body = "Hej Anna!\n\nPaketet kommer på torsdag, och din reklamation är registrerad.\n\nVänliga hälsningar"
+        sent = client.post(
+            f"/cases/{ids['case']}/reply",
+            data={"body": body, "subject": "Din leverans", "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303 and sent.headers["location"].endswith("?done=sent")
+        after = client.get(sent.headers["location"]).text
+        assert catalogue("sv")["case.done.sent"] in after and 'data-test="message"' in after
+        assigned = client.post(f"/cases/{ids['case']}/assign", data={"assignee": "Kim", "team": "", "csrf_token": csrf})
+        assert assigned.status_code == 200 and 'value="Kim"' in assigned.text
+        resolved = client.post(f"/cases/{ids['case']}/status", data={"status": "resolved", "csrf_token": csrf})
+        assert 'data-test="case-status">löst<' in resolved.text
+    with database.session() as session:
+        [message] = session.scalars(select(OutboundMessage)).all()
+        assert (message.case_id, message.status, message.recipient, message.subject) == (
+            ids["case"],
+            "queued",
+            EMAIL,
+            "Din leverans",
+        )
+        assert message.body.startswith("Hej Anna!") and message.author == "Agent"
+
+
+def test_the_inbox_filters_and_pages(database: Database, tmp_path: Path) -> None:
+    add_users(database)
+    ids = build(database)
+    with database.session() as session:
+        for number in range(30):
+            reply_factories.one_case(
+                session,
+                [("praise", f"Tack för hjälpen nummer {number}!")],
+                language="sv",
+                email=f"k{number}@example.se",
+            )
+        session.commit()
+    with web_client(database, tmp_path) as client:
+        log_in(client, "agent")
+        first = client.get("/inbox").text
+        assert len(re.findall(r'data-test="case-row"', first)) == 25 and 'data-test="page-next"' in first
+        assert f'data-case-id="{ids["case"]}"' in first  # the legal claim comes first
+        second = client.get("/inbox?page=2").text
+        assert len(re.findall(r'data-test="case-row"', second)) == 6
+        for query in ("flag=legal_claim", "emotion=anger", "act=question", "language=sv&act=complaint"):
+            rows = re.findall(r'data-case-id="(\d+)"', client.get(f"/inbox?{query}").text)
+            assert rows == [str(ids["case"])], query
+        assert re.findall(r'data-case-id="(\d+)"', client.get("/inbox?channel=chat").text) == []
+
+
+def test_a_wish_status_change_shows_the_feedback_first(database: Database, tmp_path: Path) -> None:
+    add_users(database)
+    ids = build(database)
+    note = "Vi öppnar på söndagar från mars."
+    with web_client(database, tmp_path) as client:
+        log_in(client, "agent")
+        board = client.get("/wishes").text
+        assert f'data-theme-id="{ids["theme"]}"' in board
+        csrf = csrf_of(client, f"/wishes/{ids['theme']}")
+        preview = client.post(
+            f"/wishes/{ids['theme']}/status", data={"status": "planned", "note": note, "csrf_token": csrf}
+        )
+        assert preview.status_code == 200
+        assert len(re.findall(r'data-test="feedback-message"', preview.text)) == 5
+        assert 'data-test="theme-status-confirm"' in preview.text
+        with database.session() as session:
+            assert session.get(WishTheme, ids["theme"]).status == "new"  # type: ignore[union-attr]
+            assert session.scalars(select(OutboundMessage)).all() == []
+        confirmed = client.post(
+            f"/wishes/{ids['theme']}/status",
+            data={"status": "planned", "note": note, "confirm": "1", "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert confirmed.status_code == 303
+        no_note = client.post(f"/wishes/{ids['theme']}/status", data={"status": "done", "csrf_token": csrf})
+        assert no_note.status_code == 422 and 'data-test="problem"' in no_note.text
+    with database.session() as session:
+        assert session.get(WishTheme, ids["theme"]).status == "planned"  # type: ignore[union-attr]
+        feedback = session.scalars(select(OutboundMessage).where(OutboundMessage.kind == "feedback")).all()
+        assert sorted(message.language for message in feedback) == sorted(LANGUAGES)
+        assert all(note in message.body for message in feedback)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_analyst_sees_pages_masked_and_no_forms(database: Database, tmp_path: Path, language: str) -> None:
+    add_users(database, language=language)
+    ids = build(database)
+    with web_client(database, tmp_path) as client:
+        log_in(client, "analyst")
+        for path in ("/inbox", f"/cases/{ids['case']}", "/wishes", f"/wishes/{ids['theme']}"):
+            page = client.get(path)
+            assert page.status_code == 200, path
+            assert PERSONNUMMER not in page.text and "@example" not in page.text, path
+            assert "Anna Svensson" not in page.text, path
+        case_page = client.get(f"/cases/{ids['case']}").text
+        assert 'id="reply-form"' not in case_page and "[personnummer]" in case_page
+        assert client.get("/import").status_code == 403
+        csrf = csrf_of(client)
+        refused = client.post(f"/cases/{ids['case']}/reply", data={"body": "Hej", "csrf_token": csrf})
+        assert refused.status_code == 403
+        assert catalogue(language)["error.title"] in refused.text
