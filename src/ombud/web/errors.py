@@ -33,14 +33,14 @@ def status_of(error: OmbudError) -> int:
         return 403
     if isinstance(error, AuthenticationError):
         return 401
-    if isinstance(error, UploadError):
-        return 413 if error.too_large else 422
+    if isinstance(error, UploadError) and error.too_large:
+        return 413
+    if str(error).startswith(NOT_FOUND_START):
+        return 404
     if isinstance(error, ColumnMappingError | FileFormatError | UnknownFormatError | MappingOptionError):
         return 422
     if isinstance(error, DatabaseError):
         return 503
-    if str(error).startswith(NOT_FOUND_START):
-        return 404
     return 422
 
 

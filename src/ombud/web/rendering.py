@@ -56,6 +56,7 @@ def render(
     navigation = [(name, key) for name, key in NAVIGATION if name in names] if principal is not None else []
     values = {
         "t": t,
+        "path_for": lambda name, **params: str(request.app.url_path_for(name, **params)),
         "lang": t.language,
         "languages": [(code, catalogue(code)["language.name"]) for code in LANGUAGES],
         "user": principal.user if principal is not None else None,
