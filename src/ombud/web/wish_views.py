@@ -17,11 +17,18 @@ from ombud.web.principal import Principal
 IDENTITY_ORDER = ("email", "phone", "external_id")
 
 
-def board_json(entry: BoardEntry) -> dict[str, Any]:
+def _title(title: str, principal: Principal | None) -> str:
+    """A theme's title is a customer's words: masked like them for those who may not see personal data."""
+    if principal is None or principal.sees_personal_data:
+        return title
+    return Masker().text(title) or ""
+
+
+def board_json(entry: BoardEntry, principal: Principal | None = None) -> dict[str, Any]:
     theme = entry.theme
     return {
         "id": theme.id,
-        "title": theme.title,
+        "title": _title(theme.title, principal),
         "company": theme.company,
         "status": theme.status,
         "customers": entry.customers,
@@ -54,7 +61,7 @@ def theme_json(session: Session, theme_id: int, principal: Principal) -> dict[st
     quotes = representative_quotes(session, theme_id) if wishes else []
     return {
         "id": theme.id,
-        "title": theme.title,
+        "title": _title(theme.title, principal),
         "company": theme.company,
         "status": theme.status,
         "language": theme.language,

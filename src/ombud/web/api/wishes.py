@@ -23,10 +23,10 @@ router = APIRouter(prefix="/wish-themes", tags=["wish themes"])
 
 @router.get("", response_model=list[ThemeSummaryPublic])
 def read_board(
-    session: SessionDep, _principal: Reader, company: str | None = None, status: str | None = None
+    session: SessionDep, principal: Reader, company: str | None = None, status: str | None = None
 ) -> list[dict[str, object]]:
     """Open themes with wishes, most customers first (every company's board unless ``company``)."""
-    return [board_json(entry) for entry in board(session, company=company, status=status)]
+    return [board_json(entry, principal) for entry in board(session, company=company, status=status)]
 
 
 @router.get("/{theme_id}", response_model=ThemePublic)

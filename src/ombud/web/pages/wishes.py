@@ -26,7 +26,7 @@ router = APIRouter()
 def wish_board(
     request: Request, session: SessionDep, principal: Reader, status: str | None = None, company: str | None = None
 ) -> Response:
-    entries = [board_json(entry) for entry in board(session, company=company or None, status=status or None)]
+    entries = [board_json(entry, principal) for entry in board(session, company=company or None, status=status or None)]
     companies = sorted({name for name in session.scalars(select(WishTheme.company).distinct()) if name is not None})
     return render(
         request,
@@ -55,7 +55,7 @@ def show_theme(
 ) -> Response:
     theme = theme_json(session, theme_id, principal)
     others = [
-        board_json(entry)
+        board_json(entry, principal)
         for entry in board(session, company=theme["company"])
         if entry.theme.id != theme_id and entry.theme.company == theme["company"]
     ]
