@@ -79,7 +79,7 @@ def test_a_cp1252_semicolon_csv_from_upload_to_report(database: Database, tmp_pa
         assert state["state"] == "completed", state
         run = state["run"]
         assert isinstance(run, dict)
-        assert (run["rows_read"], run["voices_added"], run["error_count"]) == (4, 2, 2)
+        assert (run["rows_read"], run["voices_added"], run["error_count"]) == (4, 2, 2), state
         errors = state["errors"]
         assert isinstance(errors, list)
         assert [(error["file"], error["line"]) for error in errors] == [("kundenkät.csv", 4), ("kundenkät.csv", 5)]
