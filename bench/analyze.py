@@ -6,6 +6,12 @@
 Each run is a fresh process pinned to its cores (taskset) with every head on
 (language, sentences, acts, sentiment, emotions, topics, flags, personal data),
 reading the bundled sample voices over and over in batches of 64.
+
+The fast tier remembers what it worked out for each word it has read (words.py),
+so the sample read again is faster than text never seen: "first pass" is the
+first reading of the 660 sample voices in a fresh process, every word new to it,
+and "voices/s" the whole run. "CPU s" is the process's CPU time for the run:
+on a busy machine wall time says less than CPU time.
 """
 
 from __future__ import annotations
@@ -34,14 +40,20 @@ def worker(tier: str, voices: int) -> dict[str, float]:
     from ombud.understand.tiers import load_reader
 
     reader = load_reader(tier)
-    reader.analyze(["Hej, tack för hjälpen!"])  # the first call loads what loads lazily (lingua's models)
+    # The first calls load what loads lazily: lingua's models, read for texts ombud's own language head leaves to it
+    # (a two-word text always is).
+    reader.analyze(["Hej, tack för hjälpen!", "Tack!"])
     load_seconds = time.perf_counter() - started
     texts = sample_texts()
     batch = [texts[i % len(texts)] for i in range(voices)]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    first_pass = 0.0
     for start in range(0, len(batch), BATCH):
         reader.analyze(batch[start : start + BATCH])
+        if start + BATCH >= len(texts) and not first_pass:
+            first_pass = min(len(batch), start + BATCH) / (time.perf_counter() - started)
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     latencies = []
     for text in texts[: min(LATENCY_RUNS, voices)]:
         one = time.perf_counter()
@@ -50,6 +62,8 @@ def worker(tier: str, voices: int) -> dict[str, float]:
     latencies.sort()
     return {
         "voices_per_second": voices / seconds,
+        "first_pass_per_second": first_pass,
+        "cpu_seconds": cpu_seconds,
         "load_seconds": load_seconds,
         "p50_ms": statistics.median(latencies),
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
@@ -77,13 +91,17 @@ def main() -> None:
     if options.worker:
         print(json.dumps(worker(options.worker, options.voices)))
         return
-    print(f"{'tier':<9}{'cores':>6}{'voices':>8}{'voices/s':>10}{'load s':>8}{'p50 ms':>8}{'p99 ms':>8}{'peak MB':>9}")
+    print(
+        f"{'tier':<9}{'cores':>6}{'voices':>8}{'voices/s':>10}{'first pass':>11}{'CPU s':>7}{'load s':>8}"
+        f"{'p50 ms':>8}{'p99 ms':>8}{'peak MB':>9}"
+    )
     for tier in options.tiers:
         voices = options.voices or (4000 if tier == "fast" else 400)
         for cores in options.cores:
             figures = run(tier, cores, voices)
             print(
-                f"{tier:<9}{cores:>6}{voices:>8,}{figures['voices_per_second']:>10,.1f}{figures['load_seconds']:>8.1f}"
+                f"{tier:<9}{cores:>6}{voices:>8,}{figures['voices_per_second']:>10,.1f}"
+                f"{figures['first_pass_per_second']:>11,.1f}{figures['cpu_seconds']:>7.1f}{figures['load_seconds']:>8.1f}"
                 f"{figures['p50_ms']:>8.1f}{figures['p99_ms']:>8.1f}{figures['peak_mb']:>9.0f}",
                 flush=True,
             )

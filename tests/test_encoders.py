@@ -272,3 +272,80 @@ def test_hybrid_encoder_reads_ngrams_beside_the_dense_vector() -> None:
     assert second[0, :ngram_columns].any() and not np.allclose(second[0, :ngram_columns], second[1, :ngram_columns])
     # The fingerprint names both halves: a model trained on one pair refuses another.
     assert encoder.fingerprint != load_encoder("static").fingerprint and "+" in encoder.name
+
+
+# --- reading word by word (the fast tier's speed) ----------------------------------------------------------------
+
+ODD_TEXTS = [
+    "a¨b c",  # a character the e5 table turns into text with a space
+    "x\x0by z",  # a space the e5 table deletes: it joins two words
+    "abc\x01",
+    "abc \x01",
+    "\x01",
+    "Hej\u00a0då  ",
+    "( hej",
+    "İSTANBUL ΟΔΟΣ σας",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 and e-post, inte-dåligt!!",
+]
+
+
+def _batches_with_our_spans() -> list[tuple[list[str], list[list[tuple[int, int]]]]]:
+    from ombud.understand.sentences import split_sentences
+
+    texts = corpus_texts(1500) + EDGE_CASES + ODD_TEXTS
+    spans = [[(sentence.start, sentence.end) for sentence in split_sentences(text)] for text in texts]
+    return [(texts[start : start + 64], spans[start : start + 64]) for start in range(0, len(texts), 64)]
+
+
+def test_ngrams_word_by_word_equal_the_whole_text_reading() -> None:
+    from ombud.understand.encoders.ngrams import NgramEncoder
+
+    encoder = NgramEncoder()
+    for texts, spans in _batches_with_our_spans() * 2:  # the second time every word is known
+        whole, rows = encoder.embed_stacked(texts, spans)
+        assert (whole != encoder.reference_embed(texts)).nnz == 0
+        pieces = [text[start:end] for text, text_spans in zip(texts, spans, strict=True) for start, end in text_spans]
+        assert (rows != encoder.reference_embed(pieces)).nnz == 0
+    # Spans that cut words (or overlap) are read the slow way, with the same result.
+    text = "Paketet kom sent.Tack ändå!"
+    odd = [(0, 17), (17, len(text)), (3, 5)]
+    _, rows = encoder.embed_stacked([text, "Hej då"], [odd, [(0, 6)]])
+    expected = encoder.reference_embed([text[start:end] for start, end in odd] + ["Hej då"])
+    assert abs(rows - expected).max() < 1e-6
+
+
+def test_ngrams_forget_their_words_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ombud.understand.encoders import ngrams
+
+    monkeypatch.setattr(ngrams, "VOCABULARY_CAPACITY", 50)
+    encoder = ngrams.NgramEncoder()
+    for texts, _ in _batches_with_our_spans()[:3]:
+        assert (encoder.embed(texts) != encoder.reference_embed(texts)).nnz == 0
+        assert len(encoder._vocabulary) <= max(50, len({word for text in texts for word in text.split()}))
+
+
+def test_static_word_by_word_equals_the_token_by_token_reading() -> None:
+    from ombud.understand.encoders.distill import TABLE_PATH
+
+    encoder = StaticEncoder.from_file(TABLE_PATH)
+    encoder._vocabulary.capacity = 2000  # it forgets every word a few times on the way
+    for texts, spans in _batches_with_our_spans():
+        whole, rows = encoder.embed_stacked(texts, spans)
+        reference_whole, per_text = encoder.reference_embed_spans(texts, spans)
+        assert np.allclose(whole, reference_whole, atol=1e-6)
+        assert np.allclose(rows, np.vstack([*per_text, np.zeros((0, encoder.dim), np.float32)]), atol=1e-6)
+
+
+def test_hybrid_blocks_multiply_as_the_wide_rows() -> None:
+    from ombud.understand.features import batch_features
+
+    encoder = load_encoder("ngrams+static")
+    texts = ["Leveransen kom tre veckor för sent. Ingen svarade!", "Tusen takk for hjelpen!", ""]
+    spans = [[(0, 34), (35, 50)], [(0, 23)], []]
+    features = batch_features(encoder, texts, spans)
+    weights = np.random.default_rng(1).normal(size=(features.sentences.shape[1], 5)).astype(np.float32)
+    wide = features.sentences.tocsr()
+    assert wide.shape == (3, encoder.dim + 8)
+    assert np.allclose(features.sentences @ weights, wide @ weights, atol=1e-4)
+    assert np.allclose(features.voices @ weights, features.voices.tocsr() @ weights, atol=1e-4)
+    assert features.offsets == [0, 2, 3, 3]

@@ -59,13 +59,7 @@ class LinearHead:
 
     def probabilities(self, features: Any) -> Matrix:
         logits: Matrix = np.asarray(features @ self.weights, dtype=np.float32) + self.bias
-        if self.kind == "single":
-            logits -= logits.max(axis=1, keepdims=True)
-            exp = np.exp(logits)
-            softmax: Matrix = (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
-            return softmax
-        sigmoid: Matrix = (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
-        return sigmoid
+        return _activated(self.kind, logits)
 
     def arrays(self, prefix: str) -> dict[str, npt.NDArray[np.float32]]:
         return {f"{prefix}.weights": self.weights, f"{prefix}.bias": self.bias, f"{prefix}.thresholds": self.thresholds}
@@ -81,6 +75,34 @@ class LinearHead:
         return cls(
             kind, tuple(labels), arrays[f"{prefix}.weights"], arrays[f"{prefix}.bias"], arrays[f"{prefix}.thresholds"]
         )
+
+
+class HeadGroup:
+    """Several heads over the same rows, applied in one product: their weights side by side."""
+
+    def __init__(self, heads: Sequence[LinearHead]) -> None:
+        self.heads = tuple(heads)
+        self._weights = np.ascontiguousarray(np.hstack([head.weights for head in heads]), dtype=np.float32)
+        self._bias = np.concatenate([head.bias for head in heads]).astype(np.float32)
+        self._bounds = np.cumsum([0, *(len(head.labels) for head in heads)]).tolist()
+
+    def probabilities(self, features: Any) -> list[Matrix]:
+        """Each head's probabilities, as ``head.probabilities(features)`` gives them."""
+        logits: Matrix = np.asarray(features @ self._weights, dtype=np.float32) + self._bias
+        return [
+            _activated(head.kind, logits[:, start:end])
+            for head, start, end in zip(self.heads, self._bounds, self._bounds[1:], strict=False)
+        ]
+
+
+def _activated(kind: str, logits: Matrix) -> Matrix:
+    if kind == "single":
+        logits = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        softmax: Matrix = (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+        return softmax
+    sigmoid: Matrix = (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+    return sigmoid
 
 
 def _standardised(features: Any) -> tuple[Any, Matrix, Matrix]:

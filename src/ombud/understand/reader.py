@@ -1,4 +1,9 @@
-"""The reader: an encoder and the heads trained on its features, applied to batches of voices."""
+"""The reader: an encoder and the heads trained on its features, applied to batches of voices.
+
+Everything is worked out for the whole batch at once: one split into words,
+one set of feature rows for all sentences, one product per group of heads,
+one language pass; then the results are put into Analysis objects.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ import numpy as np
 from ombud.labels import dominant_act
 from ombud.understand.analysis import Analysis, Label, SentenceAnalysis, Sentiment
 from ombud.understand.encoders import SpanEncoder
-from ombud.understand.features import batch_features
-from ombud.understand.heads import LinearHead, Matrix
+from ombud.understand.features import BatchFeatures, batch_features
+from ombud.understand.heads import HeadGroup, LinearHead, Matrix
 from ombud.understand.language import LanguageGuess, detect_languages
 from ombud.understand.model_file import ReaderModel
 from ombud.understand.personal_data import find_personal_data
@@ -24,6 +29,12 @@ class Reader:
     def __init__(self, encoder: SpanEncoder, model: ReaderModel) -> None:
         self.encoder = encoder
         self.model = model
+        heads = model.heads
+        self._sentence_heads = HeadGroup([heads["act"], heads["sentence_sentiment"], heads["topics"]])
+        self._evidence_heads = HeadGroup([heads["emotions"], heads["flags"]])
+        self._voice_heads = HeadGroup([heads["voice_sentiment"], heads["emotions"], heads["flags"]])
+        # With n-grams, a sentence's evidence rows are its own rows: one product serves both.
+        self._sentence_and_evidence = HeadGroup([*self._sentence_heads.heads, *self._evidence_heads.heads])
 
     def analyze(self, texts: Sequence[str]) -> list[Analysis]:
         sentences = [split_sentences(text) for text in texts]
@@ -31,15 +42,24 @@ class Reader:
         features = batch_features(self.encoder, texts, spans)
         languages = detect_languages(texts)
         sentence_languages = self._sentence_languages(sentences, languages)
+        if features.evidence is features.sentences:
+            act, sentence_sentiment, topics, emotion_evidence, flag_evidence = (
+                self._sentence_and_evidence.probabilities(features.sentences)
+            )
+        else:
+            act, sentence_sentiment, topics = self._sentence_heads.probabilities(features.sentences)
+            emotion_evidence, flag_evidence = self._evidence_heads.probabilities(features.evidence)
+        voice_sentiment, emotions, flags = self._voice_heads.probabilities(features.voices)
         heads = self.model.heads
-        voice_sentiments = heads["voice_sentiment"].probabilities(features.voices)
-        emotions = heads["emotions"].probabilities(features.voices)
-        flags = heads["flags"].probabilities(features.voices)
+        read_sentences = self._read_sentences(
+            sentences, sentence_languages, act, _sentiments(heads["sentence_sentiment"], sentence_sentiment), topics
+        )
+        emotion_labels = _voice_labels(heads["emotions"], emotions, emotion_evidence, features)
+        flag_labels = _voice_labels(heads["flags"], flags, flag_evidence, features)
+        voice_sentiments = _sentiments(heads["voice_sentiment"], voice_sentiment)
         analyses = []
         for index, text in enumerate(texts):
-            rows = features.sentences[index]
-            evidence = features.evidence[index]
-            read = self._sentences(sentences[index], sentence_languages[index], rows)
+            read = read_sentences[index]
             acts = [sentence.act for sentence in read]
             meaningful = list(dict.fromkeys(act for act in acts if act != "other")) or (["other"] if acts else [])
             analyses.append(
@@ -49,15 +69,9 @@ class Reader:
                     sentences=read,
                     acts=meaningful,
                     dominant_act=dominant_act(acts),
-                    sentiment=_sentiment(heads["voice_sentiment"], voice_sentiments[index]),
-                    emotions=sorted(
-                        _labels(heads["emotions"], emotions[index], heads["emotions"].probabilities(evidence)),
-                        key=lambda label: -label.probability,
-                    ),
-                    flags={
-                        label.name: label
-                        for label in _labels(heads["flags"], flags[index], heads["flags"].probabilities(evidence))
-                    },
+                    sentiment=voice_sentiments[index],
+                    emotions=sorted(emotion_labels[index], key=lambda label: -label.probability),
+                    flags={label.name: label for label in flag_labels[index]},
                     personal_data=find_personal_data(text, languages[index].language),
                     model=self.model.label,
                     tier=self.model.tier,
@@ -66,31 +80,47 @@ class Reader:
             )
         return analyses
 
-    def _sentences(
-        self, sentences: Sequence[Sentence], languages: Sequence[LanguageGuess], rows: Matrix
-    ) -> list[SentenceAnalysis]:
-        if not sentences:
-            return []
+    def _read_sentences(
+        self,
+        sentences: Sequence[Sequence[Sentence]],
+        languages: Sequence[Sequence[LanguageGuess]],
+        act: Matrix,
+        sentiments: list[Sentiment],
+        topics: Matrix,
+    ) -> list[list[SentenceAnalysis]]:
         heads = self.model.heads
-        acts = heads["act"].probabilities(rows)
-        sentiments = heads["sentence_sentiment"].probabilities(rows)
-        topics = heads["topics"].probabilities(rows)
-        read = []
-        for index, sentence in enumerate(sentences):
-            best = int(np.argmax(acts[index]))
-            read.append(
-                SentenceAnalysis(
-                    text=sentence.text,
-                    start=sentence.start,
-                    end=sentence.end,
-                    language=languages[index],
-                    act=heads["act"].labels[best],
-                    act_probability=float(acts[index, best]),
-                    act_probabilities=dict(zip(heads["act"].labels, map(float, acts[index]), strict=True)),
-                    sentiment=_sentiment(heads["sentence_sentiment"], sentiments[index]),
-                    topics=[label for label in _labels(heads["topics"], topics[index], None) if label.present],
+        act_labels = heads["act"].labels
+        best_acts = act.argmax(axis=1).tolist() if len(act) else []
+        act_rows = act.tolist()
+        topic_head = heads["topics"]
+        present = topics >= topic_head.thresholds
+        topic_rows = topics.tolist()
+        topic_names = topic_head.labels
+        read: list[list[SentenceAnalysis]] = []
+        row = 0
+        for voice_sentences, voice_languages in zip(sentences, languages, strict=True):
+            voice_read = []
+            for sentence, language in zip(voice_sentences, voice_languages, strict=True):
+                probabilities = act_rows[row]
+                best = best_acts[row]
+                voice_read.append(
+                    SentenceAnalysis(
+                        text=sentence.text,
+                        start=sentence.start,
+                        end=sentence.end,
+                        language=language,
+                        act=act_labels[best],
+                        act_probability=probabilities[best],
+                        act_probabilities=dict(zip(act_labels, probabilities, strict=True)),
+                        sentiment=sentiments[row],
+                        topics=[
+                            Label(topic_names[column], topic_rows[row][column], True, None)
+                            for column in np.flatnonzero(present[row]).tolist()
+                        ],
+                    )
                 )
-            )
+                row += 1
+            read.append(voice_read)
         return read
 
     @staticmethod
@@ -116,18 +146,38 @@ class Reader:
         ]
 
 
-def _sentiment(head: LinearHead, probabilities: Matrix) -> Sentiment:
-    by_label = dict(zip(head.labels, map(float, probabilities), strict=True))
-    best = max(by_label, key=lambda label: by_label[label])
-    return Sentiment(best, by_label.get("positive", 0.0) - by_label.get("negative", 0.0), by_label[best])
+def _sentiments(head: LinearHead, probabilities: Matrix) -> list[Sentiment]:
+    """One Sentiment per row: the likeliest label, P(positive) - P(negative) and the label's probability."""
+    if not len(probabilities):
+        return []
+    labels = head.labels
+    best = probabilities.argmax(axis=1).tolist()
+    wide = probabilities.astype(np.float64)
+    positive = wide[:, labels.index("positive")] if "positive" in labels else np.zeros(len(wide))
+    negative = wide[:, labels.index("negative")] if "negative" in labels else np.zeros(len(wide))
+    scores = (positive - negative).tolist()
+    rows = probabilities.tolist()
+    return [Sentiment(labels[label], score, row[label]) for label, score, row in zip(best, scores, rows, strict=True)]
 
 
-def _labels(head: LinearHead, probabilities: Matrix, per_sentence: Matrix | None) -> list[Label]:
+def _voice_labels(
+    head: LinearHead, probabilities: Matrix, per_sentence: Matrix, features: BatchFeatures
+) -> list[list[Label]]:
+    """Each voice's labels of a multi-label head, with the sentence that shows each best as its evidence."""
+    present = (probabilities >= head.thresholds).tolist()
+    rows = probabilities.tolist()
     labels = []
-    for column, name in enumerate(head.labels):
-        probability = float(probabilities[column])
-        evidence = None
-        if per_sentence is not None and per_sentence.shape[0]:
-            evidence = int(np.argmax(per_sentence[:, column]))
-        labels.append(Label(name, probability, probability >= float(head.thresholds[column]), evidence))
+    for voice, (row, voice_present) in enumerate(zip(rows, present, strict=True)):
+        rows_of_voice = per_sentence[features.sentences_of(voice)]
+        evidence: list[int | None] = (
+            rows_of_voice.argmax(axis=0).tolist() if len(rows_of_voice) else [None] * len(head.labels)
+        )
+        labels.append(
+            [
+                Label(name, probability, is_present, sentence)
+                for name, probability, is_present, sentence in zip(
+                    head.labels, row, voice_present, evidence, strict=True
+                )
+            ]
+        )
     return labels

@@ -18,7 +18,7 @@ from scipy import sparse
 from ombud.labels import ACTS, EMOTIONS, FLAGS, SENTIMENTS, TOPICS
 from ombud.understand.corpus import LabeledVoice, fingerprint, split_corpus
 from ombud.understand.encoders import SpanEncoder
-from ombud.understand.features import BatchFeatures, batch_features
+from ombud.understand.features import BatchFeatures, as_matrix, batch_features
 from ombud.understand.heads import LinearHead, Matrix, fit_multi, fit_single
 from ombud.understand.metrics import Scores, multi_label_scores, single_label_scores
 from ombud.understand.model_file import ReaderModel
@@ -45,12 +45,16 @@ def encode_corpus(
     for start in range(0, len(voices), FEATURE_BATCH):
         batch = voices[start : start + FEATURE_BATCH]
         features = batch_features(encoder, [voice.text for voice in batch], [voice.spans for voice in batch])
-        sentence_rows.extend(features.sentences)
-        evidence_rows.extend(features.evidence)
-        voice_rows.append(features.voices)
+        sentence_rows.append(as_matrix(features.sentences))
+        evidence_rows.append(
+            sentence_rows[-1] if features.evidence is features.sentences else as_matrix(features.evidence)
+        )
+        voice_rows.append(as_matrix(features.voices))
         if progress:
             progress(len(batch))
-    return CorpusFeatures(voices, BatchFeatures(sentence_rows, _stacked(voice_rows), evidence_rows))
+    offsets = np.cumsum([0, *(len(voice.sentences) for voice in voices)]).tolist()
+    stacked = BatchFeatures(_stacked(voice_rows), _stacked(sentence_rows), _stacked(evidence_rows), offsets)
+    return CorpusFeatures(voices, stacked)
 
 
 def _stacked(rows: Sequence[Any]) -> Any:
@@ -64,7 +68,7 @@ def _topics_of(voices: Sequence[LabeledVoice]) -> tuple[str, ...]:
 
 def fit_heads(data: CorpusFeatures, seed: int = SEED) -> dict[str, LinearHead]:
     voices = data.voices
-    sentence_features = _stacked(data.features.sentences)
+    sentence_features = data.features.sentences
     sentences = [sentence for voice in voices for sentence in voice.sentences]
     topics = _topics_of(voices)
     topic_targets = np.array([[topic in s.topics for topic in topics] for s in sentences], dtype=bool)
@@ -84,7 +88,7 @@ def score_heads(heads: dict[str, LinearHead], data: CorpusFeatures) -> dict[str,
     """How the heads read labeled voices, on their intended sentences."""
     voices = data.voices
     sentences = [(voice.language, s) for voice in voices for s in voice.sentences]
-    sentence_features = _stacked(data.features.sentences)
+    sentence_features = data.features.sentences
     sentence_languages = [language for language, _ in sentences]
     voice_languages = [voice.language for voice in voices]
 

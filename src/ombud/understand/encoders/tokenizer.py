@@ -79,7 +79,7 @@ class E5Tokenizer:
             if code_point < 0x110000:
                 lengths[code_point] = len(text)
         self._lengths = lengths
-        self._space_id = self._piece_id(META)
+        self.space_id = self._piece_id(META)
 
     def _piece_id(self, piece: str) -> int:
         found = self._tokenizer.token_to_id(piece)
@@ -104,7 +104,7 @@ class E5Tokenizer:
             ids = np.asarray(encoding.ids, dtype=np.int32)
             spans = np.asarray(encoding.offsets, dtype=np.int32).reshape(-1, 2)
             if ids.size == 0:  # e5.c prepends ▁ even to nothing, and ▁ is a piece
-                ids = np.asarray([self._space_id], dtype=np.int32)
+                ids = np.asarray([self.space_id], dtype=np.int32)
                 spans = np.zeros((1, 2), dtype=np.int32)
             if (ids == self.unk_id).any():
                 ids, spans = self._unfuse_unknowns(ids, spans)
@@ -112,6 +112,37 @@ class E5Tokenizer:
                 spans = self._original_offsets(text, norm, spans)
             result.append(Tokens(ids, spans))
         return result
+
+    def word_ids(self, words: Sequence[str]) -> list[Ints]:
+        """The tokens of each whitespace word as they are inside any text: ``▁`` + the word, read alone.
+
+        A word must hold no character that normalises to a space or is a space the table deletes (see
+        ``splits_words``); then a text's tokens are its words' in order, and the text's pieces start with
+        ``▁`` at every space, because no piece holds an inner ``▁``. A word the table deletes whole has none."""
+        normalised = [word.translate(self._table) for word in words]
+        present = [index for index, word in enumerate(normalised) if word]
+        result = [np.zeros(0, dtype=np.int32)] * len(words)
+        encodings = self._tokenizer.encode_batch([normalised[index] for index in present], add_special_tokens=False)
+        for index, encoding in zip(present, encodings, strict=True):
+            ids = np.asarray(encoding.ids, dtype=np.int32)
+            if (ids == self.unk_id).any():
+                ids, _ = self._unfuse_unknowns(ids, np.asarray(encoding.offsets, dtype=np.int32).reshape(-1, 2))
+            result[index] = ids
+        return result
+
+    @cached_property
+    def splits_words(self) -> re.Pattern[str]:
+        """Characters that stop a text from being read word by word: a space the table deletes or keeps (it would
+        join two words), or another character it turns into text with a space (it would split one)."""
+        spaces = [chr(code) for code in range(0x3001) if chr(code).isspace()]
+        awkward = [character for character in spaces if self._table.get(ord(character), character) != " "]
+        awkward += [chr(code) for code, text in self._table.items() if " " in text and not chr(code).isspace()]
+        return re.compile("[" + "".join(re.escape(character) for character in sorted(set(awkward))) + "]")
+
+    @cached_property
+    def deleted(self) -> str:
+        """The characters the normalisation table deletes."""
+        return "".join(chr(code) for code, text in self._table.items() if text == "" and code < 0x110000)
 
     def content_ids(self, text: str) -> Ints:
         """What e5.c tokenizes for ``query: `` + text: prefix tokens then text tokens."""
