@@ -1,4 +1,5 @@
-"""`make model`: rebuild every shipped reader model from corpus/, then refresh docs/quality.md.
+"""`make model`: rebuild ombud's language head and every shipped reader model from corpus/, then refresh
+docs/quality.md.
 
 Deterministic: the same corpus and encoder give the same weights (fixed seeds).
 The quality report needs ../shared/data (public dev sets) and is skipped,
@@ -15,7 +16,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from ombud.understand.shipped import corpus_sources, train_tier
+from ombud.understand.encoders.ngrams import NgramEncoder
+from ombud.understand.language_head import MODEL_PATH, train_language_model
+from ombud.understand.shipped import corpus_dir, corpus_sources, train_tier
 from ombud.understand.tiers import TIERS, shipped_model_path
 
 console = Console()
@@ -28,6 +31,16 @@ def main() -> int:
     parser.add_argument("--no-report", action="store_true", help="do not refresh docs/quality.md")
     options = parser.parse_args()
     corpus = corpus_sources()
+    started = time.perf_counter()
+    with console.status("language head"):
+        language = train_language_model(corpus_dir(), NgramEncoder())
+    language.save(MODEL_PATH)
+    held_out = language.scores
+    console.print(
+        f"language: {MODEL_PATH} ({MODEL_PATH.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s; "
+        f"held-out voices {held_out['voice']['accuracy']:.3f} (sure of {held_out['voice']['sure_share']:.0%}), "
+        f"sentences {held_out['sentence']['accuracy']:.3f} (sure of {held_out['sentence']['sure_share']:.0%})"
+    )
     for tier in options.tier or TIERS:
         started = time.perf_counter()
         with Progress(

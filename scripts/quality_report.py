@@ -17,8 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ombud.understand.corpus import read_corpus
+from ombud.understand.encoders.ngrams import NgramEncoder
 from ombud.understand.evaluation import evaluate, parse_label_map, read_labeled_texts
+from ombud.understand.language_head import MODEL_PATH, load_language_model
+from ombud.understand.sentences import Sentence
 from ombud.understand.tiers import TIERS, load_reader
 from ombud.understand.training import encode_corpus, score_heads
 
@@ -92,9 +97,70 @@ def measure_sample(tier: str) -> dict[str, Any]:
     }
 
 
+def measure_languages() -> dict[str, Any]:
+    """Languages of the sample voices and of their sentences of 4+ words (the voice's language is the intended one),
+    read by ombud's head with lingua where it is unsure, and by lingua alone (as before the head)."""
+    from ombud.understand import voice_languages
+
+    voices = read_corpus(sorted(SAMPLE.glob("*.jsonl")))
+    texts = [voice.text for voice in voices]
+    sentences = [[Sentence(voice.text[s.start : s.end], s.start, s.end) for s in voice.sentences] for voice in voices]
+    encoder = NgramEncoder()
+    model = load_language_model(MODEL_PATH, encoder)
+    whole, rows = encoder.embed_stacked(texts, [voice.spans for voice in voices])
+    offsets = np.cumsum([0, *map(len, sentences)]).tolist()
+    asked: list[str] = []
+    lingua = voice_languages.detect_languages
+
+    def counted(batch: Any) -> Any:
+        asked.extend(batch)
+        return lingua(batch)
+
+    voice_languages.detect_languages = counted
+    try:
+        started = time.process_time()
+        head = voice_languages.read_languages(model, texts, sentences, whole, rows, offsets)
+        head_seconds = time.process_time() - started
+    finally:
+        voice_languages.detect_languages = lingua
+    started = time.process_time()
+    alone = voice_languages.lingua_languages(texts, sentences)
+    lingua_seconds = time.process_time() - started
+    wordy = [
+        (voice, index)
+        for voice, voice_sentences in enumerate(sentences)
+        if len(voice_sentences) > 1
+        for index, sentence in enumerate(voice_sentences)
+        if len(sentence.text.split()) >= voice_languages.MIN_WORDS_FOR_OWN_LANGUAGE
+    ]
+
+    def figures(read: Any) -> dict[str, float]:
+        guesses, sentence_guesses = read
+        return {
+            "voices": round(
+                float(np.mean([g.language == v.language for g, v in zip(guesses, voices, strict=True)])), 4
+            ),
+            "sentences": round(
+                float(np.mean([sentence_guesses[v][i].language == voices[v].language for v, i in wordy])), 4
+            ),
+        }
+
+    return {
+        "voices": len(voices),
+        "sentences": len(wordy),
+        "head": figures(head) | {"lingua_share": round(len(asked) / (len(voices) + len(wordy)), 4)},
+        "lingua": figures(alone),
+        "cpu_ms_per_voice": {
+            "head": round(1000 * head_seconds / len(voices), 2),
+            "lingua": round(1000 * lingua_seconds / len(voices), 2),
+        },
+        "held_out": model.scores,
+    }
+
+
 def write_report(limit: int | None = None, tiers: tuple[str, ...] = TIERS) -> None:
     have_shared = SHARED.is_dir()
-    results = {}
+    results: dict[str, Any] = {}
     for tier in tiers:
         reader = load_reader(tier)
         results[tier] = {
@@ -103,7 +169,9 @@ def write_report(limit: int | None = None, tiers: tuple[str, ...] = TIERS) -> No
             "sample": measure_sample(tier),
             "dev": measure_dev_sets(tier, limit) if have_shared else [],
         }
-    REPORT.write_text(_markdown(results, have_shared), encoding="utf-8")
+    languages = measure_languages()
+    REPORT.write_text(_markdown(results, have_shared) + _language_markdown(languages), encoding="utf-8")
+    results["languages"] = languages
     (REPORT.parent / "quality.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     print(f"wrote {REPORT}")
 
@@ -152,6 +220,43 @@ def _markdown(results: dict[str, Any], have_shared: bool) -> str:
     ]
     lines += ["", "Models: " + ", ".join(f"{tier}: {results[tier]['model']}" for tier in tiers), ""]
     return "\n".join(lines)
+
+
+def _language_markdown(figures: dict[str, Any]) -> str:
+    head, lingua = figures["head"], figures["lingua"]
+    lines = [
+        "## Language (both tiers)",
+        "",
+        f"The {figures['voices']} sample voices and their {figures['sentences']:,} sentences of 4+ words (in voices of",
+        "several sentences; each is meant to be in its voice's language), read by ombud's own language head with",
+        "lingua where it is unsure (voice_languages.py), and by lingua with the marker words alone, as before:",
+        "",
+        "| reading | voices | sentences | read by lingua | CPU ms per voice |",
+        "|---|---|---|---|---|",
+        f"| head, lingua where unsure | {head['voices']:.4f} | {head['sentences']:.4f} | {head['lingua_share']:.1%} | "
+        f"{figures['cpu_ms_per_voice']['head']:.2f} (n-grams not counted) |",
+        f"| lingua alone | {lingua['voices']:.4f} | {lingua['sentences']:.4f} | 100 % | "
+        f"{figures['cpu_ms_per_voice']['lingua']:.2f} |",
+        "",
+        "The head alone on held-out corpus texts (accuracy, and the share it is sure of — where it stands on its",
+        "own — with its accuracy there):",
+        "",
+        "| texts | n | accuracy | sure of | right when sure |",
+        "|---|---|---|---|---|",
+    ]
+    kinds = {
+        "voice": "voices",
+        "sentence": "sentences of 4+ words",
+        "short": "shorter sentences",
+        "wish": "wish-theme texts",
+        "other_text": "Finnish and other languages (corpus/language)",
+    }
+    lines += [
+        f"| {kinds.get(kind, kind)} | {row['count']:,} | {row['accuracy']:.4f} | {row['sure_share']:.0%} | "
+        f"{row['sure_accuracy']:.4f} |"
+        for kind, row in figures["held_out"].items()
+    ]
+    return "\n".join([*lines, ""])
 
 
 def main() -> None:

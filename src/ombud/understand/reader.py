@@ -16,19 +16,21 @@ from ombud.understand.analysis import Analysis, Label, SentenceAnalysis, Sentime
 from ombud.understand.encoders import SpanEncoder
 from ombud.understand.features import BatchFeatures, batch_features
 from ombud.understand.heads import HeadGroup, LinearHead, Matrix
-from ombud.understand.language import LanguageGuess, detect_languages
+from ombud.understand.language import LanguageGuess
+from ombud.understand.language_head import LanguageModel, shipped_language_model
 from ombud.understand.model_file import ReaderModel
 from ombud.understand.personal_data import find_personal_data
 from ombud.understand.sentences import Sentence, split_sentences
-
-# Sentences this short say too little for their own language guess; they take the voice's.
-MIN_WORDS_FOR_OWN_LANGUAGE = 4
+from ombud.understand.voice_languages import lingua_languages, read_languages
 
 
 class Reader:
-    def __init__(self, encoder: SpanEncoder, model: ReaderModel) -> None:
+    def __init__(self, encoder: SpanEncoder, model: ReaderModel, language_model: LanguageModel | None = None) -> None:
         self.encoder = encoder
         self.model = model
+        # ombud's own language head reads the n-grams of an encoder that has them; without, lingua reads alone.
+        ngrams = getattr(encoder, "ngrams", None)
+        self.language_model = language_model or (shipped_language_model(ngrams) if ngrams is not None else None)
         heads = model.heads
         self._sentence_heads = HeadGroup([heads["act"], heads["sentence_sentiment"], heads["topics"]])
         self._evidence_heads = HeadGroup([heads["emotions"], heads["flags"]])
@@ -40,8 +42,12 @@ class Reader:
         sentences = [split_sentences(text) for text in texts]
         spans = [[(sentence.start, sentence.end) for sentence in voice] for voice in sentences]
         features = batch_features(self.encoder, texts, spans)
-        languages = detect_languages(texts)
-        sentence_languages = self._sentence_languages(sentences, languages)
+        if self.language_model is not None and features.ngrams is not None:
+            languages, sentence_languages = read_languages(
+                self.language_model, texts, sentences, *features.ngrams, features.offsets
+            )
+        else:
+            languages, sentence_languages = lingua_languages(texts, sentences)
         if features.evidence is features.sentences:
             act, sentence_sentiment, topics, emotion_evidence, flag_evidence = (
                 self._sentence_and_evidence.probabilities(features.sentences)
@@ -122,28 +128,6 @@ class Reader:
                 row += 1
             read.append(voice_read)
         return read
-
-    @staticmethod
-    def _sentence_languages(
-        sentences: Sequence[Sequence[Sentence]], voice_languages: Sequence[LanguageGuess]
-    ) -> list[list[LanguageGuess]]:
-        wordy = [
-            (voice, index, sentence.text)
-            for voice, voice_sentences in enumerate(sentences)
-            for index, sentence in enumerate(voice_sentences)
-            if len(sentence.text.split()) >= MIN_WORDS_FOR_OWN_LANGUAGE and len(voice_sentences) > 1
-        ]
-        guesses = dict(
-            zip(
-                ((voice, index) for voice, index, _ in wordy),
-                detect_languages([text for *_, text in wordy]),
-                strict=True,
-            )
-        )
-        return [
-            [guesses.get((voice, index), voice_languages[voice]) for index in range(len(voice_sentences))]
-            for voice, voice_sentences in enumerate(sentences)
-        ]
 
 
 def _sentiments(head: LinearHead, probabilities: Matrix) -> list[Sentiment]:
