@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import stat
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,8 @@ def test_the_format_follows_the_suffix(database: Database, store: ExportStore, o
         with pytest.raises(ExportError, match="--format"):
             export(session, ExportRequest(level="theme", path=out / "c.xlsx"))
     assert sorted(path.name for path in out.iterdir()) == ["a.parquet", "b.CSV"]
+    # It may hold personal data: only its owner reads it.
+    assert {stat.S_IMODE(path.stat().st_mode) for path in out.iterdir()} == {0o600}
 
 
 def ids(rows: list[dict[str, Any]]) -> list[int]:

@@ -33,34 +33,54 @@ class Person:
 
     name: str | None
     identities: Sequence[tuple[str, str]] = ()
-    _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False)
-    _kinds: dict[str, str] = field(default_factory=dict, init=False, repr=False)
-    _built: bool = field(default=False, init=False, repr=False)
+    # (lower-case word, kind), longest first, so that a whole address wins over a part of it.
+    _words: list[tuple[str, str]] | None = field(default=None, init=False, repr=False)
 
     def spans(self, text: str) -> list[PersonalData]:
-        if not self._built:
-            self._build()
-        if self._pattern is None:
+        """Where the customer's name parts and identities stand in ``text`` as whole words, in any case."""
+        words = self._known()
+        if not words:
             return []
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a letter whose lower case is longer (İ): offsets would shift
+            return self._spans_by_pattern(text, words)
+        found = []
+        for word, kind in words:
+            start = lowered.find(word)
+            while start != -1:
+                end = start + len(word)
+                if (start == 0 or not _word_character(lowered[start - 1])) and (
+                    end == len(lowered) or not _word_character(lowered[end])
+                ):
+                    found.append(PersonalData(kind, start, end, text[start:end], 1.0, "known"))
+                start = lowered.find(word, start + 1)
+        return found
+
+    def _known(self) -> list[tuple[str, str]]:
+        if self._words is None:
+            kinds: dict[str, str] = {}
+            for kind, value in self.identities:
+                if value and len(value.strip()) >= _SHORTEST_NAME_PART:
+                    kinds[value.strip().lower()] = kind
+            for part in _name_parts(self.name):
+                kinds.setdefault(part.lower(), "name")
+            self._words = sorted(kinds.items(), key=lambda item: -len(item[0]))
+        return self._words
+
+    @staticmethod
+    def _spans_by_pattern(text: str, words: list[tuple[str, str]]) -> list[PersonalData]:
+        kinds = dict(words)
+        alternatives = "|".join(re.escape(word) for word, _ in words)
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
         return [
-            PersonalData(
-                self._kinds.get(match.group().lower(), "name"), match.start(), match.end(), match.group(), 1.0, "known"
-            )
-            for match in self._pattern.finditer(text)
+            PersonalData(kinds.get(match.group().lower(), "name"), match.start(), match.end(), match.group(), 1.0, "")
+            for match in pattern.finditer(text)
         ]
 
-    def _build(self) -> None:
-        self._built = True
-        for kind, value in self.identities:
-            if value and len(value.strip()) >= _SHORTEST_NAME_PART:
-                self._kinds[value.strip().lower()] = kind
-        for part in _name_parts(self.name):
-            self._kinds.setdefault(part.lower(), "name")
-        if self._kinds:
-            # Longest first, so that a whole name or address wins over a part of it.
-            words = sorted(self._kinds, key=len, reverse=True)
-            alternatives = "|".join(re.escape(word) for word in words)
-            self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+def _word_character(character: str) -> bool:
+    """What a regular expression's \\w matches: a letter, a digit or an underscore."""
+    return character.isalnum() or character == "_"
 
 
 def _name_parts(name: str | None) -> list[str]:

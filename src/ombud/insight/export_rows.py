@@ -82,14 +82,14 @@ def voice_rows(
             return
         last_id = found[-1][0]
         identities = _identities(session, sorted({row[6] for row in found}))
-        yield [_voice_row(row, identities.get(row[6], []), personal_data) for row in found]
+        people = {row[6]: Person(row[7], identities.get(row[6], [])) for row in found}
+        yield [_voice_row(row, people[row[6]], personal_data) for row in found]
 
 
-def _voice_row(row: Any, identities: list[tuple[str, str]], personal_data: bool) -> Row:
+def _voice_row(row: Any, person: Person, personal_data: bool) -> Row:
     (voice_id, received_at, channel, company, industry, language, customer_id, name, text, subject) = row[:10]
     reading = tuple(row[10:22])
-    kind, identity = _primary(identities)
-    person = Person(name, identities)
+    kind, identity = _primary(person.identities)
     spans = personal_spans(text, language, person, row[22])
     subject_spans = personal_spans(subject, language, person)
     found_kinds = kinds_of(spans) + [kind for kind in kinds_of(subject_spans) if kind not in kinds_of(spans)]
@@ -101,7 +101,7 @@ def _voice_row(row: Any, identities: list[tuple[str, str]], personal_data: bool)
     return (*head, text, subject, found_kinds, *reading)
 
 
-def _primary(identities: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+def _primary(identities: Sequence[tuple[str, str]]) -> tuple[str | None, str | None]:
     """The customer's e-mail, else phone, else customer number in another system, else any identity."""
     if not identities:
         return None, None
@@ -164,11 +164,10 @@ def sentence_rows(
         ids = [voice[0] for voice in voices]
         sentences = _sentences(session, ids)
         identities = {} if personal_data else _identities(session, sorted({voice[6] for voice in voices}))
+        people = {voice[6]: Person(voice[7], identities.get(voice[6], [])) for voice in voices}
         batch: list[Row] = []
-        for voice_id, received_at, channel, company, text, language, customer_id, name, stored in voices:
-            spans = (
-                [] if personal_data else personal_spans(text, language, Person(name, identities[customer_id]), stored)
-            )
+        for voice_id, received_at, channel, company, text, language, customer_id, _name, stored in voices:
+            spans = [] if personal_data else personal_spans(text, language, people[customer_id], stored)
             for position, start, end, *reading in sentences.get(voice_id, []):
                 part = text[start:end] if personal_data else masked_part(text, spans, start, end)
                 batch.append((voice_id, position, received_at, channel, company, part, *reading))
