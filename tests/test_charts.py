@@ -11,12 +11,15 @@ import pytest
 from ombud.insight.charts import (
     ACT_COLOURS,
     EMOTION_COLOURS,
+    KEY_COLOURS,
+    PALETTE,
     Band,
     Chart,
     Point,
     Series,
     bar_chart,
     colours_for,
+    css_variables,
     data_table,
     heatmap,
     heatmap_html,
@@ -159,6 +162,16 @@ def test_an_act_has_its_colour_in_every_chart() -> None:
     assert css is not None
     assert re.search(r"\.color-0[^{]*\{[^}]*" + ACT_COLOURS["praise"], css.text or "", re.I)
     assert re.search(r"\.color-1[^{]*\{[^}]*" + ACT_COLOURS["wish"], css.text or "", re.I)
+
+
+def test_every_colour_stands_out_from_the_page() -> None:
+    # WCAG 1.4.11: graphics need 3:1 against what is next to them, here the white page.
+    weak = [colour for colour in {*KEY_COLOURS.values(), *PALETTE} if contrast(colour, "#FFFFFF") < 3]
+    assert weak == []
+    assert len(set(ACT_COLOURS.values())) == len(ACT_COLOURS)
+    assert len(set(EMOTION_COLOURS.values())) == len(EMOTION_COLOURS)
+    variables = css_variables()
+    assert f"--complaint:{ACT_COLOURS['complaint']}" in variables and "--churn-risk:" in variables
 
 
 def test_a_ranking_reads_from_the_top() -> None:

@@ -39,6 +39,7 @@ from ombud.insight.charts_colours import (
     KEY_COLOURS,
     PALETTE,
     SENTIMENT_COLOURS,
+    css_variables,
     shade,
 )
 from ombud.insight.charts_colours import colours_for as colours_for_keys
@@ -60,6 +61,7 @@ __all__ = [
     "Series",
     "bar_chart",
     "colours_for",
+    "css_variables",
     "data_table",
     "format_number",
     "heatmap",
@@ -117,13 +119,15 @@ def _config(chart: Chart, width: int, height: int, format_value: Callable[[float
         "value_formatter": format_value,
         "show_legend": len(chart.series) > 1,
         "legend_at_bottom": True,
-        "legend_at_bottom_columns": min(len(chart.series), 4) or 1,
+        "legend_at_bottom_columns": min(len(chart.series), 5) or 1,
         "truncate_legend": 40,
         "truncate_label": 28,
         "x_label_rotation": 30 if longest * len(chart.categories) > width // 9 else 0,
         "no_data_text": chart.empty,
         "disable_xml_declaration": True,
         "margin": 16,
+        # pygal reserves too little below the plot for a second row of legends; each row needs about 22 px.
+        "margin_bottom": 16 + 22 * max(0, -(-len(chart.series) // 5) - 1),
     }
 
 

@@ -10,29 +10,31 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-# Okabe & Ito's colour-blind-safe hues for the acts and sentiment; Plutchik's wheel for the emotions.
+# Okabe & Ito's colour-blind-safe hues for the acts and sentiment; Plutchik's wheel for the emotions. Every
+# colour stands out from the white page by at least 3:1 (WCAG 1.4.11 for graphics): Okabe & Ito's orange, sky
+# blue and yellow do not, so question takes their reddish purple, and yellow and gold are darkened.
 ACT_COLOURS = {
     "complaint": "#D55E00",
     "praise": "#009E73",
     "wish": "#0072B2",
-    "question": "#E69F00",
+    "question": "#CC79A7",
     "other": "#8C8C8C",
 }
 SENTIMENT_COLOURS = {"negative": "#D55E00", "neutral": "#8C8C8C", "positive": "#009E73"}
 EMOTION_COLOURS = {
     "anger": "#C62828",
     "anticipation": "#EF6C00",
-    "joy": "#C9A200",
+    "joy": "#A67C00",
     "trust": "#689F38",
     "fear": "#1B5E20",
     "surprise": "#0288D1",
     "sadness": "#283593",
     "disgust": "#7B1FA2",
 }
-FLAG_COLOURS = {"expectation_gap": "#CC79A7", "legal_claim": "#56B4E9", "churn_risk": "#3D3D3D"}
+FLAG_COLOURS = {"expectation_gap": "#B8860B", "legal_claim": "#3A8FC0", "churn_risk": "#3D3D3D"}
 KEY_COLOURS = {**ACT_COLOURS, **SENTIMENT_COLOURS, **EMOTION_COLOURS, **FLAG_COLOURS}
 # For anything else (channels, companies, segments), in order of appearance in a chart.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#3D3D3D", "#F0E442", "#8C8C8C")
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#B8860B", "#3A8FC0", "#3D3D3D", "#A8487F", "#8C8C8C")
 HEAT_COLOUR = "#0072B2"
 
 
@@ -41,6 +43,12 @@ def colours_for(keys: Sequence[str | None]) -> list[str]:
     taken = {KEY_COLOURS[key] for key in keys if key in KEY_COLOURS}
     spare = (colour for colour in itertools.cycle(PALETTE) if colour not in taken or len(taken) >= len(PALETTE))
     return [KEY_COLOURS[key] if key in KEY_COLOURS else next(spare) for key in keys]
+
+
+def css_variables() -> str:
+    """The colours as CSS custom properties named by their key (``--complaint:#D55E00;--anger:#C62828;…``), so
+    that a page's own marks (an act's label, an emotion's tag) take the charts' colours."""
+    return ";".join(f"--{key.replace('_', '-')}:{colour}" for key, colour in KEY_COLOURS.items())
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
