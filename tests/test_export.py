@@ -236,6 +236,7 @@ def test_bad_requests_are_refused_before_writing(database: Database, store: Expo
             (ExportRequest(level="customer", path=out / "a.csv"), "unknown level 'customer'"),
             (ExportRequest(level="voice", path=out / "a.csv", format="xlsx"), "unknown export format 'xlsx'"),
             (ExportRequest(level="voice", path=out / "a.csv", csv_dialect="excel"), "unknown CSV dialect"),
+            (ExportRequest(level="voice", path=out / "a.parquet", csv_dialect="excel"), "unknown CSV dialect"),
             (ExportRequest(level="voice", path=out / "missing" / "a.csv"), "does not exist"),
             (ExportRequest(level="voice", path=out, format="csv"), "is a folder"),
         ):

@@ -117,7 +117,9 @@ def test_an_agent_or_admin_gets_the_personal_data(database: Database, store: Exp
     assert rows[store.voices["en"]]["customer_identity"] == "TB-4471"
     written = read(path)
     assert all(secret in written for secret in (FODSELSNUMMER, FODSELSNUMMER_NN, CPR))
-    assert pq.read_schema(path).metadata[b"ombud.personal_data"] == b"included"
+    metadata = pq.read_schema(path).metadata
+    assert metadata[b"ombud.personal_data"] == b"included"
+    assert metadata[b"ombud.exported_by"] == f"{role}@example.org".encode()
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ombud.access.roles import Permission, can
 from ombud.insight.export_columns import COLUMNS, LEVELS
+from ombud.insight.export_csv import dialect_named
 from ombud.insight.export_errors import ExportError, PersonalDataRefused
 from ombud.insight.export_filter import ExportFilter
 from ombud.insight.export_formats import Row, Writer, WriterOptions, writer_for
@@ -115,8 +116,8 @@ def export(
     if request.level not in LEVELS:
         raise ExportError(f"unknown level {request.level!r}; choose one of {', '.join(LEVELS)}")
     writer_class = writer_for(request.format, request.path)
-    if request.with_personal_data:
-        personal_data_reader(session, request.user)
+    dialect_named(request.csv_dialect)
+    reader = personal_data_reader(session, request.user) if request.with_personal_data else None
     target = request.path.expanduser()
     if target.is_dir():
         raise ExportError(f"{target} is a folder; give the file to write")
@@ -127,8 +128,9 @@ def export(
         csv_dialect=request.csv_dialect,
         description={
             "level": request.level,
-            "personal_data": "included" if request.with_personal_data else "masked",
+            "personal_data": "included" if reader else "masked",
             "filter": json.dumps(request.filter.as_json(), ensure_ascii=False),
+            **({"exported_by": reader.email} if reader else {}),
         },
     )
     written, changed = _write_whole(target, writer_class, options, request.level, rows(), total, on_progress)
