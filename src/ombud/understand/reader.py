@@ -99,9 +99,15 @@ class Reader:
         best_acts = act.argmax(axis=1).tolist() if len(act) else []
         act_rows = act.tolist()
         topic_head = heads["topics"]
-        present = topics >= topic_head.thresholds
-        topic_rows = topics.tolist()
         topic_names = topic_head.labels
+        # Only the topics present, per sentence row: (row, column) pairs of the whole batch in row order.
+        present_rows, present_columns = np.nonzero(topics >= topic_head.thresholds)
+        present_values = topics[present_rows, present_columns].tolist()
+        present_by_row: dict[int, list[Label]] = {}
+        for row_index, column, value in zip(
+            present_rows.tolist(), present_columns.tolist(), present_values, strict=True
+        ):
+            present_by_row.setdefault(row_index, []).append(Label(topic_names[column], value, True, None))
         read: list[list[SentenceAnalysis]] = []
         row = 0
         for voice_sentences, voice_languages in zip(sentences, languages, strict=True):
@@ -119,10 +125,7 @@ class Reader:
                         act_probability=probabilities[best],
                         act_probabilities=dict(zip(act_labels, probabilities, strict=True)),
                         sentiment=sentiments[row],
-                        topics=[
-                            Label(topic_names[column], topic_rows[row][column], True, None)
-                            for column in np.flatnonzero(present[row]).tolist()
-                        ],
+                        topics=present_by_row.get(row, []),
                     )
                 )
                 row += 1

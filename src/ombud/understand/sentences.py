@@ -117,14 +117,23 @@ def _signature_start(text: str, lines: list[tuple[int, int]]) -> int | None:
     return None
 
 
+def _word_before(line: str, end: int) -> str:
+    """The run of word characters and dots that ends at ``end``, lower-cased. Looked for in the last few
+    characters first: searching the whole line before every full stop made long lines quadratic."""
+    window = max(0, end - 48)
+    found = _WORD_BEFORE.search(line, window, end)
+    if found and found.start() == window and window:  # the run may go on before the window
+        found = _WORD_BEFORE.search(line, 0, end)
+    return found.group(1).lower() if found else ""
+
+
 def _breaks_within(line: str) -> list[int]:
     """Offsets in the line after which a sentence ends."""
     cuts: list[int] = []
     for match in _END.finditer(line):
         end = match.end()
         if match.group().startswith(".") and len(match.group().rstrip("\"')]")) == 1:
-            before = _WORD_BEFORE.search(line[: match.start()])
-            word = before.group(1).lower() if before else ""
+            word = _word_before(line, match.start())
             if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
             following = line[end:].lstrip()[:1]

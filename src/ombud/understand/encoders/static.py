@@ -172,12 +172,13 @@ class StaticEncoder:
 
 
 def _summed(groups: npt.NDArray[np.int64], numbers: npt.NDArray[np.int64], table: Floats, count: int) -> Floats:
-    """Row g of the result: the sum of the table rows ``numbers[i]`` whose group ``groups[i]`` is g (one sparse
-    product, without copying the rows out first)."""
+    """Row g of the result: the sum of the table rows ``numbers[i]`` whose group ``groups[i]`` is g, for groups in
+    order (as words are): one sparse product (a word twice in a group counts twice), without copying rows out."""
     from scipy import sparse
 
-    ones = np.ones(len(groups), dtype=np.float32)
-    assignment = sparse.csr_matrix((ones, (groups, numbers)), shape=(count, len(table)))
+    indptr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(groups, minlength=count), out=indptr[1:])
+    assignment = sparse.csr_matrix((np.ones(len(groups), dtype=np.float32), numbers, indptr), shape=(count, len(table)))
     summed: Floats = np.asarray(assignment @ table, dtype=np.float32)
     return summed
 
