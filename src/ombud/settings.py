@@ -143,6 +143,27 @@ class Settings(BaseSettings):
         description="How often `ombud serve` sends what the outbox queued and reads, places in cases and on the "
         "wish board the voices that came in since.",
     )
+    # --- insight ---
+    barometer_min_voices: int = Field(
+        30,
+        ge=1,
+        description="The fewest voices a period or segment needs for a barometer index; with fewer it is marked "
+        "too few and gets none.",
+    )
+    barometer_resamples: int = Field(
+        1000,
+        ge=100,
+        le=100_000,
+        description="Bootstrap resamples behind each barometer value's 95 % confidence interval (seeded, so the "
+        "same voices always give the same interval).",
+    )
+    insight_workers: int = Field(
+        2,
+        ge=1,
+        le=16,
+        description="How many of the dashboard's queries run at once, each on a connection of its own; 1 runs them "
+        "one after the other.",
+    )
 
 
 @lru_cache

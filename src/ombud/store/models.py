@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -417,3 +418,144 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+# --- insight: what each analysed voice adds up to, on one narrow row (migration 0005) ---------------------------
+
+# The columns insight filters voices by. Each index of its fact tables leads with the columns one query groups by
+# and holds the rest of these after them, so that the query reads the index alone, whatever the filter.
+INSIGHT_FILTERS = ("local_month", "local_day", "channel", "company", "industry", "language", "segment")
+
+
+def insight_index(name: str, *leading: str) -> Index:
+    return Index(name, *leading, *(column for column in INSIGHT_FILTERS if column not in leading))
+
+
+class VoiceFact(Base):
+    """The facts of one analysed voice that insight filters and counts by, copied from its voice, its reading and
+    its case onto one narrow row (insight/facts*.py keep them in step; docs/insight.md says why).
+
+    ``local_day`` is the day the voice came in, in ``OMBUD_TIMEZONE``, as days since 1970-01-01, and
+    ``local_month`` its month as year × 12 + month − 1; ``strength`` is |sentiment score| in quarters (0–3);
+    ``emotion_mask`` and ``topic_mask`` hold one bit per emotion (labels.EMOTIONS order) and per topic
+    (``insight_topics``). Presence: ``answered`` when a response followed the voice in its case; the voice that
+    opened its case (``opens_case``) carries the case's first-response time in whole minutes, deadline and
+    whether it is resolved. A fact goes with its reading: re-reading a voice deletes it, and the next update
+    writes it anew. Each index leads with the columns one dashboard query groups by, so that SQLite reads it in
+    order and counts as it goes.
+    """
+
+    __tablename__ = "voice_facts"
+    __table_args__ = (
+        insight_index(
+            "ix_voice_facts_timeline",
+            "local_month",
+            "segment",
+            "dominant_act",
+            "strength",
+            "churn_risk",
+            "expectation_gap",
+            "legal_claim",
+        ),
+        insight_index("ix_voice_facts_places", "channel", "company", "industry", "language", "segment", "dominant_act"),
+        insight_index("ix_voice_facts_feelings", "topic_mask", "emotion_mask", "sentiment", "expectation_gap"),
+        insight_index(
+            "ix_voice_facts_presence",
+            "channel",
+            "opens_case",
+            "first_response_minutes",
+            "answered",
+            "case_resolved",
+            "first_response_due",
+            "case_id",
+        ),
+        Index("ix_voice_facts_received", "received_at"),
+    )
+
+    voice_id: Mapped[int] = mapped_column(
+        ForeignKey("voice_analyses.voice_id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    customer_id: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    local_day: Mapped[int] = mapped_column(Integer)
+    local_month: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(40))
+    company: Mapped[str | None] = mapped_column(String(200))
+    industry: Mapped[str | None] = mapped_column(String(200))
+    segment: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8))
+    dominant_act: Mapped[str] = mapped_column(String(20))
+    sentiment: Mapped[str] = mapped_column(String(10))
+    sentiment_score: Mapped[float] = mapped_column(Float)
+    strength: Mapped[int] = mapped_column(Integer)
+    expectation_gap: Mapped[bool] = mapped_column(Boolean)
+    legal_claim: Mapped[bool] = mapped_column(Boolean)
+    churn_risk: Mapped[bool] = mapped_column(Boolean)
+    emotion_mask: Mapped[int] = mapped_column(Integer)
+    topic_mask: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    answered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    opens_case: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    first_response_minutes: Mapped[int | None] = mapped_column(Integer)
+    first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    case_resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class WishFact(Base):
+    """One wish with the facts of its voice that insight filters by, for the wish demand without a join
+    (insight/facts_wishes.py keeps it in step with ``wishes``, also when themes are merged or split)."""
+
+    __tablename__ = "wish_facts"
+    __table_args__ = (
+        insight_index("ix_wish_facts_demand", "theme_id", "customer_id"),
+        insight_index("ix_wish_facts_customers", "customer_id"),
+    )
+
+    wish_id: Mapped[int] = mapped_column(
+        ForeignKey("wishes.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    voice_id: Mapped[int] = mapped_column(ForeignKey("voice_facts.voice_id", ondelete="CASCADE"), index=True)
+    theme_id: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    local_day: Mapped[int] = mapped_column(Integer)
+    local_month: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(40))
+    company: Mapped[str | None] = mapped_column(String(200))
+    industry: Mapped[str | None] = mapped_column(String(200))
+    segment: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8))
+
+
+class InsightTopic(Base):
+    """The bit of each topic in ``voice_facts.topic_mask``: the default taxonomy first, a company's own after."""
+
+    __tablename__ = "insight_topics"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    bit: Mapped[int] = mapped_column(Integer, unique=True)
+
+
+class InsightState(Base):
+    """What the facts were written with: the time zone of their local days."""
+
+    __tablename__ = "insight_state"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class InsightChange(Base):
+    """Something the facts must take in: a reading written or changed (``reading``, the voice id), a case that
+    changed (``case``), a wish added (``wish``). Database triggers (migration 0005) write these rows, whatever
+    wrote the change; ``ombud.insight.facts.update_facts`` takes them in and deletes them."""
+
+    __tablename__ = "insight_changes"
+    __table_args__ = (Index("ix_insight_changes_kind_item", "kind", "item"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    item: Mapped[int] = mapped_column(Integer)
+
+
+voice_facts_table = cast(Table, VoiceFact.__table__)
+wish_facts_table = cast(Table, WishFact.__table__)

@@ -1,0 +1,171 @@
+"""Insight benchmark: the dashboard's queries on a store of analysed voices, on SQLite and PostgreSQL.
+
+    python bench/insight.py                      # 1,000,000 voices, SQLite and PostgreSQL
+    python bench/insight.py --voices 50000 --databases sqlite
+    python bench/insight.py --keep /tmp/insight  # keep the SQLite file (and the PostgreSQL database) for another run
+    python bench/insight.py --reuse sqlite:////tmp/insight/insight-1000000.db   # time an existing store again
+
+Each database gets a fresh store (bench/insight_data.py: bulk inserts, COPY on PostgreSQL) in a SQLite file of
+a temporary folder or a PostgreSQL database of its own (created on --postgres-url, dropped afterwards). The
+facts are then brought up to date as ombud does on first use (timed), and each dashboard query and the whole
+``dashboard()`` is timed: cold is the first run on a new connection (SQLite's page cache and PostgreSQL's
+backend are new; the operating system's file cache is not emptied), warm the median of --repeat runs after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from insight_data import END, generate_store  # noqa: E402
+
+from ombud.insight.barometer import barometer_from  # noqa: E402
+from ombud.insight.dashboard import dashboard  # noqa: E402
+from ombud.insight.facts import topic_bits, update_facts  # noqa: E402
+from ombud.insight.filters import InsightFilter  # noqa: E402
+from ombud.insight.gaps import add_quotes, gap_counts_from  # noqa: E402
+from ombud.insight.periods import period_series  # noqa: E402
+from ombud.insight.presence import feedback_coverage, presence_rows  # noqa: E402
+from ombud.insight.scans import feelings, places, timeline  # noqa: E402
+from ombud.insight.wish_demand import wish_demand  # noqa: E402
+from ombud.store import open_database  # noqa: E402
+
+POSTGRES_SERVER = os.environ.get("OMBUD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+NOW = END
+EVERYTHING = InsightFilter()
+
+
+def _quotes(session: Session) -> None:
+    bits = topic_bits(session)
+    add_quotes(session, EVERYTHING, gap_counts_from(feelings(session, EVERYTHING), bits), bits, 3)
+
+
+def _barometer(session: Session) -> None:
+    rows = timeline(session, EVERYTHING, "month")
+    barometer_from(rows, "month", period_series(None, None, "month", (r.period for r in rows)), min_voices=30, resamples=1000)
+
+
+QUERIES: dict[str, Callable[[Session], Any]] = {
+    "facts up to date (nothing new)": lambda session: update_facts(session),
+    "timeline: mix, flags, barometer by month": lambda session: timeline(session, EVERYTHING, "month"),
+    "places: mix by channel, company, industry, language, segment": lambda session: places(session, EVERYTHING),
+    "feelings: topic × emotion, × sentiment, gaps": lambda session: feelings(session, EVERYTHING),
+    "gap quotes (feelings + 3 quotes per topic)": _quotes,
+    "top 10 wish themes with their trend": lambda session: wish_demand(session, EVERYTHING, refresh=False),
+    "presence by channel": lambda session: presence_rows(session, EVERYTHING, NOW),
+    "feedback coverage": lambda session: feedback_coverage(session, EVERYTHING),
+    "barometer (timeline + bootstrap)": _barometer,
+    "dashboard() — all of it": lambda session: dashboard(session, now=NOW),
+}
+
+
+def fresh_database(kind: str, folder: Path, voices: int, server: str) -> tuple[str, str | None]:
+    if kind == "sqlite":
+        return f"sqlite:///{folder / f'insight-{voices}-{uuid.uuid4().hex[:6]}.db'}", None
+    name = f"ombud_bench_insight_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop_database(server: str, name: str | None) -> None:
+    if name:
+        engine = create_engine(server, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def build(url: str, voices: int) -> None:
+    database = open_database(url)
+    try:
+        started = time.perf_counter()
+        sizes = generate_store(database, voices, on_step=lambda step: print(f"  writing {step}…", flush=True))
+        print(f"  store written in {time.perf_counter() - started:.0f} s: {sizes}", flush=True)
+        started = time.perf_counter()
+        with database.session() as session:
+            report = update_facts(session)
+            session.commit()
+        seconds = time.perf_counter() - started
+        print(
+            f"  facts written in {seconds:.0f} s ({report.readings / seconds:,.0f} voices/s): {report}", flush=True
+        )
+    finally:
+        database.close()
+
+
+def timed(url: str, query: Callable[[Session], Any], repeat: int) -> tuple[float, float]:
+    """Cold (first run on a new connection) and warm (median of ``repeat``) seconds."""
+    database = open_database(url, upgrade=False)
+    try:
+        runs = []
+        for _ in range(repeat + 1):
+            with database.session() as session:
+                started = time.perf_counter()
+                query(session)
+                runs.append(time.perf_counter() - started)
+                session.rollback()
+        return runs[0], statistics.median(runs[1:])
+    finally:
+        database.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--voices", type=int, default=1_000_000)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--postgres-url", default=POSTGRES_SERVER, help="server to create the benchmark database on")
+    parser.add_argument("--repeat", type=int, default=5, help="warm runs of each query")
+    parser.add_argument("--keep", type=Path, help="keep the stores, the SQLite file in this folder")
+    parser.add_argument("--reuse", action="append", default=[], help="time this existing store instead (URL)")
+    arguments = parser.parse_args()
+    results: dict[str, dict[str, tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="ombud-bench-insight-") as scratch:
+        folder = arguments.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        targets = [(make_url(url).get_backend_name(), url, None) for url in arguments.reuse]
+        if not targets:
+            for kind in arguments.databases.split(","):
+                url, name = fresh_database(kind, folder, arguments.voices, arguments.postgres_url)
+                print(f"{kind}: {arguments.voices:,} voices", flush=True)
+                build(url, arguments.voices)
+                targets.append((kind, url, name))
+        try:
+            for kind, url, _ in targets:
+                results[kind] = {}
+                for label, query in QUERIES.items():
+                    results[kind][label] = timed(url, query, arguments.repeat)
+                    cold, warm = results[kind][label]
+                    print(f"  {kind:<10} {label:<62} cold {cold:6.3f} s  warm {warm:6.3f} s", flush=True)
+        finally:
+            if not arguments.keep:
+                for _, _, name in targets:
+                    drop_database(arguments.postgres_url, name)
+    kinds = list(results)
+    print(f"\n{arguments.voices:,} voices, {datetime.now(UTC):%Y-%m-%d}, median of {arguments.repeat} warm runs")
+    print(f"| query | {' | '.join(f'{kind} cold s | {kind} warm s' for kind in kinds)} |")
+    print(f"|---|{'---:|---:|' * len(kinds)}")
+    for label in QUERIES:
+        cells = " | ".join(f"{results[kind][label][0]:.3f} | {results[kind][label][1]:.3f}" for kind in kinds)
+        print(f"| {label} | {cells} |")
+
+
+if __name__ == "__main__":
+    main()
