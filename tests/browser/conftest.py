@@ -2,9 +2,9 @@
 driven by Playwright; no browser is downloaded) for the whole session — every browser test is in the xdist group
 "browser", so one worker runs them all against one server. Each test gets fresh browser contexts (no cookies).
 
-Screenshots of every page visited go to OMBUD_SCREENSHOTS_DIR (default tests/browser/screenshots/, git-ignored);
-when a test fails, the screenshot and the HTML of each of its pages go to failures/ there, and the report names
-them with the end of the server's log."""
+They run on SQLite, or on PostgreSQL with OMBUD_BROWSER_DATABASE=postgresql. Screenshots of every page visited go
+to OMBUD_SCREENSHOTS_DIR (default tests/browser/screenshots/, git-ignored); when a test fails, the screenshot and
+the HTML of each of its pages go to failures/ there, and the report names them with the end of the server's log."""
 
 from __future__ import annotations
 
@@ -80,10 +80,16 @@ def mail_sink() -> Iterator[MailSink]:
 
 
 @pytest.fixture(scope="session")
-def browser_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """SQLite: the API and page tests already run on both databases; here the browser is what is tested."""
+def browser_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """SQLite by default: the API and page tests already run on both databases, here the browser is what is
+    tested. OMBUD_BROWSER_DATABASE=postgresql runs them on a PostgreSQL database of their own."""
     folder = tmp_path_factory.mktemp("browser-store")
-    return build_store(f"sqlite:///{folder / 'ombud.db'}", folder)
+    kind = os.environ.get("OMBUD_BROWSER_DATABASE", "sqlite")
+    if kind == "sqlite":
+        return build_store(f"sqlite:///{folder / 'ombud.db'}", folder)
+    if kind == "postgresql":
+        return build_store(request.getfixturevalue("postgres_url"), folder)
+    pytest.fail(f"OMBUD_BROWSER_DATABASE={kind!r}: choose sqlite or postgresql")
 
 
 @pytest.fixture(scope="session")
