@@ -129,3 +129,9 @@ def test_an_analyst_reads_cases_masked_and_cannot_answer(
             expect(main, "the personnummer is masked").not_to_contain_text(PERSONNUMMER)
             expect(main, "in its place the kind of data stands").to_contain_text("[personnummer]")
         camera.shoot(page, f"case-{language}")
+    refused = page.goto("/import")
+    assert refused is not None and refused.status == 403, "an analyst may not import"
+    expect(page.get_by_role("heading", level=1), "the refusal is a page in the analyst's language").to_contain_text(
+        text["error.title"]
+    )
+    camera.shoot(page, "import-refused")
