@@ -26,7 +26,9 @@ def write_wish_facts(session: Session, which: ColumnElement[bool] | None = None)
     )
     if which is not None:
         query = query.where(which)
-    result: Any = session.execute(
-        insert(wish_facts_table).from_select(["wish_id", "voice_id", "theme_id", "customer_id", *PLACE_COLUMNS], query)
+    result: Any = session.connection().execute(
+        insert(wish_facts_table)
+        .from_select(["wish_id", "voice_id", "theme_id", "customer_id", *PLACE_COLUMNS], query)
+        .execution_options(preserve_rowcount=True)
     )
     return int(result.rowcount or 0)
