@@ -32,18 +32,17 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from insight_data import END, generate_store  # noqa: E402
-
-from ombud.insight.barometer import barometer_from  # noqa: E402
-from ombud.insight.dashboard import dashboard  # noqa: E402
-from ombud.insight.facts import topic_bits, update_facts  # noqa: E402
-from ombud.insight.filters import InsightFilter  # noqa: E402
-from ombud.insight.gaps import add_quotes, gap_counts_from  # noqa: E402
-from ombud.insight.periods import period_series  # noqa: E402
-from ombud.insight.presence import feedback_coverage, presence_rows  # noqa: E402
-from ombud.insight.scans import feelings, places, timeline  # noqa: E402
-from ombud.insight.wish_demand import wish_demand  # noqa: E402
-from ombud.store import open_database  # noqa: E402
+from insight_data import END, generate_store
+from ombud.insight.barometer import barometer_from
+from ombud.insight.dashboard import dashboard
+from ombud.insight.facts import topic_bits, update_facts
+from ombud.insight.filters import InsightFilter
+from ombud.insight.gaps import add_quotes, gap_counts_from
+from ombud.insight.periods import period_series
+from ombud.insight.presence import feedback_coverage, presence_rows
+from ombud.insight.scans import feelings, places, timeline
+from ombud.insight.wish_demand import wish_demand
+from ombud.store import open_database
 
 POSTGRES_SERVER = os.environ.get("OMBUD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 NOW = END
@@ -57,7 +56,9 @@ def _quotes(session: Session) -> None:
 
 def _barometer(session: Session) -> None:
     rows = timeline(session, EVERYTHING, "month")
-    barometer_from(rows, "month", period_series(None, None, "month", (r.period for r in rows)), min_voices=30, resamples=1000)
+    barometer_from(
+        rows, "month", period_series(None, None, "month", (r.period for r in rows)), min_voices=30, resamples=1000
+    )
 
 
 QUERIES: dict[str, Callable[[Session], Any]] = {
@@ -70,7 +71,8 @@ QUERIES: dict[str, Callable[[Session], Any]] = {
     "presence by channel": lambda session: presence_rows(session, EVERYTHING, NOW),
     "feedback coverage": lambda session: feedback_coverage(session, EVERYTHING),
     "barometer (timeline + bootstrap)": _barometer,
-    "dashboard() — all of it": lambda session: dashboard(session, now=NOW),
+    "dashboard(), queries one after the other": lambda session: dashboard(session, now=NOW, workers=1),
+    "dashboard(), two queries at once (the default)": lambda session: dashboard(session, now=NOW, workers=2),
 }
 
 
@@ -104,25 +106,28 @@ def build(url: str, voices: int) -> None:
             report = update_facts(session)
             session.commit()
         seconds = time.perf_counter() - started
-        print(
-            f"  facts written in {seconds:.0f} s ({report.readings / seconds:,.0f} voices/s): {report}", flush=True
-        )
+        print(f"  facts written in {seconds:.0f} s ({report.readings / seconds:,.0f} voices/s): {report}", flush=True)
     finally:
         database.close()
 
 
-def timed(url: str, query: Callable[[Session], Any], repeat: int) -> tuple[float, float]:
-    """Cold (first run on a new connection) and warm (median of ``repeat``) seconds."""
+Timing = tuple[float, float, float]
+
+
+def timed(url: str, query: Callable[[Session], Any], repeat: int) -> Timing:
+    """Cold (first run on a new connection) and warm (median of ``repeat``) seconds, and the warm runs' median
+    CPU seconds of this process (all its threads; PostgreSQL's own work is not in it)."""
     database = open_database(url, upgrade=False)
     try:
-        runs = []
+        runs, cpu = [], []
         for _ in range(repeat + 1):
             with database.session() as session:
-                started = time.perf_counter()
+                started, used = time.perf_counter(), time.process_time()
                 query(session)
                 runs.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - used)
                 session.rollback()
-        return runs[0], statistics.median(runs[1:])
+        return runs[0], statistics.median(runs[1:]), statistics.median(cpu[1:])
     finally:
         database.close()
 
@@ -136,7 +141,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the stores, the SQLite file in this folder")
     parser.add_argument("--reuse", action="append", default=[], help="time this existing store instead (URL)")
     arguments = parser.parse_args()
-    results: dict[str, dict[str, tuple[float, float]]] = {}
+    results: dict[str, dict[str, Timing]] = {}
     with tempfile.TemporaryDirectory(prefix="ombud-bench-insight-") as scratch:
         folder = arguments.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
@@ -152,19 +157,22 @@ def main() -> None:
                 results[kind] = {}
                 for label, query in QUERIES.items():
                     results[kind][label] = timed(url, query, arguments.repeat)
-                    cold, warm = results[kind][label]
-                    print(f"  {kind:<10} {label:<62} cold {cold:6.3f} s  warm {warm:6.3f} s", flush=True)
+                    cold, warm, cpu = results[kind][label]
+                    print(
+                        f"  {kind:<10} {label:<62} cold {cold:6.3f} s  warm {warm:6.3f} s  cpu {cpu:6.3f} s", flush=True
+                    )
         finally:
             if not arguments.keep:
                 for _, _, name in targets:
                     drop_database(arguments.postgres_url, name)
     kinds = list(results)
     print(f"\n{arguments.voices:,} voices, {datetime.now(UTC):%Y-%m-%d}, median of {arguments.repeat} warm runs")
-    print(f"| query | {' | '.join(f'{kind} cold s | {kind} warm s' for kind in kinds)} |")
-    print(f"|---|{'---:|---:|' * len(kinds)}")
+    print(f"| query | {' | '.join(f'{kind} cold s | {kind} warm s | {kind} CPU s' for kind in kinds)} |")
+    print(f"|---|{'---:|---:|---:|' * len(kinds)}")
     for label in QUERIES:
-        cells = " | ".join(f"{results[kind][label][0]:.3f} | {results[kind][label][1]:.3f}" for kind in kinds)
+        cells = " | ".join("{:.3f} | {:.3f} | {:.3f}".format(*results[kind][label]) for kind in kinds)
         print(f"| {label} | {cells} |")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

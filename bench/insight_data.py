@@ -168,15 +168,21 @@ class _Writer:
         return written
 
 
-def generate_store(database: Database, voices: int, seed: int = 5, on_step: Callable[[str], None] | None = None) -> Sizes:
+def generate_store(
+    database: Database, voices: int, seed: int = 5, on_step: Callable[[str], None] | None = None
+) -> Sizes:
     """Fill an empty store with ``voices`` analysed voices and everything around them."""
     randomness = random.Random(seed)
     writer = _Writer(database)
     sizes = Sizes(customers=max(1, voices // 3))
     step = on_step or (lambda _: None)
-    company_of = [randomness.choices(range(len(COMPANIES)), [c[3] for c in COMPANIES])[0] for _ in range(sizes.customers)]
+    company_of = [
+        randomness.choices(range(len(COMPANIES)), [c[3] for c in COMPANIES])[0] for _ in range(sizes.customers)
+    ]
     language_of = [
-        COMPANIES[company][2] if randomness.random() < 0.8 else _choice(randomness, {"sv": 1, "nb": 1, "nn": 0.3, "da": 1, "en": 1.2})
+        COMPANIES[company][2]
+        if randomness.random() < 0.8
+        else _choice(randomness, {"sv": 1, "nb": 1, "nn": 0.3, "da": 1, "en": 1.2})
         for company in company_of
     ]
     segment_of = [_choice(randomness, SEGMENTS) for _ in range(sizes.customers)]
@@ -199,12 +205,25 @@ def generate_store(database: Database, voices: int, seed: int = 5, on_step: Call
         (min(sizes.customers - 1, int(sizes.customers * randomness.random() ** 1.6)), _moment(randomness))
         for _ in range(voices)
     )
-    plan = [_voice_plan(randomness, number + 1, owner, at, company_of, language_of, segment_of) for number, (owner, at) in enumerate(owners)]
+    plan = [
+        _voice_plan(randomness, number + 1, owner, at, company_of, language_of, segment_of)
+        for number, (owner, at) in enumerate(owners)
+    ]
     sizes.voices = writer.write(
         voices_table,
         ["id", "customer_id", "channel", "received_at", "text", "content_hash", "dedup_key", "metadata", "created_at"],
         (
-            (p["id"], p["customer"], p["channel"], p["at"], p["text"], uuid.uuid4().hex, f"bench:{p['id']}", p["meta"], p["at"])
+            (
+                p["id"],
+                p["customer"],
+                p["channel"],
+                p["at"],
+                p["text"],
+                uuid.uuid4().hex,
+                f"bench:{p['id']}",
+                p["meta"],
+                p["at"],
+            )
             for p in plan
         ),
     )
@@ -212,14 +231,40 @@ def generate_store(database: Database, voices: int, seed: int = 5, on_step: Call
     writer.write(
         VoiceAnalysis.__table__,  # type: ignore[arg-type]
         [
-            "voice_id", "model", "tier", "analysed_at", "language", "language_confidence", "dominant_act", "acts",
-            "sentiment", "sentiment_score", "emotions", "topics", "expectation_gap", "legal_claim", "churn_risk",
+            "voice_id",
+            "model",
+            "tier",
+            "analysed_at",
+            "language",
+            "language_confidence",
+            "dominant_act",
+            "acts",
+            "sentiment",
+            "sentiment_score",
+            "emotions",
+            "topics",
+            "expectation_gap",
+            "legal_claim",
+            "churn_risk",
             "details",
         ],
         (
             (
-                p["id"], "bench 1.0", "fast", analysed, p["language"], 0.95, p["act"], p["acts"], p["sentiment"],
-                p["score"], p["emotions"], p["topics"], p["flags"][0], p["flags"][1], p["flags"][2],
+                p["id"],
+                "bench 1.0",
+                "fast",
+                analysed,
+                p["language"],
+                0.95,
+                p["act"],
+                p["acts"],
+                p["sentiment"],
+                p["score"],
+                p["emotions"],
+                p["topics"],
+                p["flags"][0],
+                p["flags"][1],
+                p["flags"][2],
                 {"flag_details": {"expectation_gap": {"probability": 0.8, "evidence": p["gap_sentence"]}}},
             )
             for p in plan
@@ -228,11 +273,33 @@ def generate_store(database: Database, voices: int, seed: int = 5, on_step: Call
     sentence_id = iter(range(1, 10 * voices + 1))
     sizes.sentences = writer.write(
         SentenceAnalysisRow.__table__,  # type: ignore[arg-type]
-        ["id", "voice_id", "position", "start", "end", "language", "act", "act_probability", "sentiment",
-         "sentiment_score", "topics"],
+        [
+            "id",
+            "voice_id",
+            "position",
+            "start",
+            "end",
+            "language",
+            "act",
+            "act_probability",
+            "sentiment",
+            "sentiment_score",
+            "topics",
+        ],
         (
-            (next(sentence_id), p["id"], position, start, end, p["language"], act, 0.8, p["sentiment"], p["score"],
-             p["topics"] if act != "other" else [])
+            (
+                next(sentence_id),
+                p["id"],
+                position,
+                start,
+                end,
+                p["language"],
+                act,
+                0.8,
+                p["sentiment"],
+                p["score"],
+                p["topics"] if act != "other" else [],
+            )
             for p in plan
             for position, (start, end, act) in enumerate(p["sentences"])
         ),
@@ -253,8 +320,19 @@ def generate_store(database: Database, voices: int, seed: int = 5, on_step: Call
                 company = p["meta"]["company"]
                 weights = popularity[company](p["at"])
                 theme = randomness.choices(range(len(weights)), weights)[0]
-                wishes.append((next(wish_id), theme_ids[company][theme], p["id"], position, p["customer"],
-                               p["text"][start:end], p["language"], b"", p["at"]))
+                wishes.append(
+                    (
+                        next(wish_id),
+                        theme_ids[company][theme],
+                        p["id"],
+                        position,
+                        p["customer"],
+                        p["text"][start:end],
+                        p["language"],
+                        b"",
+                        p["at"],
+                    )
+                )
     sizes.wishes = writer.write(
         Wish.__table__,  # type: ignore[arg-type]
         ["id", "theme_id", "voice_id", "position", "customer_id", "text", "language", "vector", "created_at"],
@@ -265,25 +343,71 @@ def generate_store(database: Database, voices: int, seed: int = 5, on_step: Call
     cases, links, events = _cases(randomness, plan)
     sizes.cases = writer.write(
         Case.__table__,  # type: ignore[arg-type]
-        ["id", "customer_id", "channel", "topic", "language", "status", "priority", "priority_reasons",
-         "reading_priority", "opened_at", "last_customer_at", "first_response_due", "first_response_at",
-         "resolved_at", "unanswered_since", "reopened_count", "created_at", "updated_at"],
+        [
+            "id",
+            "customer_id",
+            "channel",
+            "topic",
+            "language",
+            "status",
+            "priority",
+            "priority_reasons",
+            "reading_priority",
+            "opened_at",
+            "last_customer_at",
+            "first_response_due",
+            "first_response_at",
+            "resolved_at",
+            "unanswered_since",
+            "reopened_count",
+            "created_at",
+            "updated_at",
+        ],
         iter(cases),
     )
     writer.write(CaseVoice.__table__, ["voice_id", "case_id", "added_at"], iter(links))  # type: ignore[arg-type]
     sizes.events = writer.write(
-        CaseEvent.__table__, ["id", "case_id", "at", "kind", "actor", "detail"], iter(events)  # type: ignore[arg-type]
+        CaseEvent.__table__,
+        ["id", "case_id", "at", "kind", "actor", "detail"],
+        iter(events),  # type: ignore[arg-type]
     )
     wishing = sorted({row[4] for row in wishes})
     told = [customer for customer in wishing if randomness.random() < 0.35]
     sizes.feedback = writer.write(
         OutboundMessage.__table__,  # type: ignore[arg-type]
-        ["id", "idempotency_key", "kind", "customer_id", "channel", "recipient", "language", "subject", "body",
-         "message_id", "status", "attempts", "created_at", "sent_at"],
+        [
+            "id",
+            "idempotency_key",
+            "kind",
+            "customer_id",
+            "channel",
+            "recipient",
+            "language",
+            "subject",
+            "body",
+            "message_id",
+            "status",
+            "attempts",
+            "created_at",
+            "sent_at",
+        ],
         (
-            (number + 1, f"feedback:{customer}", "feedback", customer, "email", f"kund{customer}@example.com",
-             language_of[customer - 1], "Tack för ditt önskemål", "Vi har planerat det du önskade.",
-             f"<bench-{customer}@example.com>", "sent", 1, END, END)
+            (
+                number + 1,
+                f"feedback:{customer}",
+                "feedback",
+                customer,
+                "email",
+                f"kund{customer}@example.com",
+                language_of[customer - 1],
+                "Tack för ditt önskemål",
+                "Vi har planerat det du önskade.",
+                f"<bench-{customer}@example.com>",
+                "sent",
+                1,
+                END,
+                END,
+            )
             for number, customer in enumerate(told)
         ),
     )
@@ -392,47 +516,66 @@ def _cases(
     by_customer: dict[int, list[dict[str, Any]]] = {}
     for voice in plan:
         by_customer.setdefault(voice["customer"], []).append(voice)
-    cases, links, events = [], [], []
-    event_id = 0
-    for customer, spoken in by_customer.items():
+    groups: list[list[dict[str, Any]]] = []
+    for spoken in by_customer.values():
         spoken.sort(key=lambda voice: voice["at"])
         current: list[dict[str, Any]] = []
-        groups = []
         for voice in spoken:
             if current and voice["at"] - current[-1]["at"] > timedelta(days=7):
                 groups.append(current)
                 current = []
             current.append(voice)
         groups.append(current)
-        for group in groups:
-            case_id = len(cases) + 1
-            first, last = group[0], group[-1]
-            channel = first["channel"]
-            opened = first["at"]
-            due = opened + timedelta(hours=SLA_HOURS[channel])
-            answered = randomness.random() < (0.97 if END - opened > timedelta(days=14) else 0.7)
-            first_response = None
-            if answered:
-                hours = randomness.lognormvariate(math.log(FIRST_RESPONSE_HOURS[channel]), 1.0)
-                first_response = min(opened + timedelta(hours=hours), END)
-                event_id += 1
-                events.append((event_id, case_id, first_response, "answered", "agent", {}))
-            later_answer = None
-            if len(group) > 1 and answered and randomness.random() < 0.6:
-                later_answer = min(last["at"] + timedelta(hours=randomness.uniform(0.5, 30)), END)
-                event_id += 1
-                events.append((event_id, case_id, later_answer, "answered", "agent", {}))
-            resolved = answered and END - last["at"] > timedelta(days=10) and randomness.random() < 0.85
-            waiting_since = None
-            last_response = later_answer or first_response
-            for voice in group:
-                if last_response is None or voice["at"] > last_response:
-                    waiting_since = voice["at"] if waiting_since is None else min(waiting_since, voice["at"])
-            status = "resolved" if resolved else "answered" if waiting_since is None and answered else "open"
-            cases.append(
-                (case_id, customer, channel, first["topics"][0], first["language"], status, 0, [], 0, opened,
-                 last["at"], due, first_response, last["at"] + timedelta(days=10) if resolved else None,
-                 None if resolved else waiting_since, 0, opened, last["at"])
+    # Case ids in the order the cases were opened, as update_cases gives them.
+    groups.sort(key=lambda group: (group[0]["at"], group[0]["id"]))
+    cases, links, events = [], [], []
+    event_id = 0
+    for group in groups:
+        case_id = len(cases) + 1
+        first, last = group[0], group[-1]
+        channel = first["channel"]
+        opened = first["at"]
+        due = opened + timedelta(hours=SLA_HOURS[channel])
+        answered = randomness.random() < (0.97 if END - opened > timedelta(days=14) else 0.7)
+        first_response = None
+        if answered:
+            hours = randomness.lognormvariate(math.log(FIRST_RESPONSE_HOURS[channel]), 1.0)
+            first_response = min(opened + timedelta(hours=hours), END)
+            event_id += 1
+            events.append((event_id, case_id, first_response, "answered", "agent", {}))
+        later_answer = None
+        if len(group) > 1 and answered and randomness.random() < 0.6:
+            later_answer = min(last["at"] + timedelta(hours=randomness.uniform(0.5, 30)), END)
+            event_id += 1
+            events.append((event_id, case_id, later_answer, "answered", "agent", {}))
+        resolved = answered and END - last["at"] > timedelta(days=10) and randomness.random() < 0.85
+        waiting_since = None
+        last_response = later_answer or first_response
+        for voice in group:
+            if last_response is None or voice["at"] > last_response:
+                waiting_since = voice["at"] if waiting_since is None else min(waiting_since, voice["at"])
+        status = "resolved" if resolved else "answered" if waiting_since is None and answered else "open"
+        cases.append(
+            (
+                case_id,
+                first["customer"],
+                channel,
+                first["topics"][0],
+                first["language"],
+                status,
+                0,
+                [],
+                0,
+                opened,
+                last["at"],
+                due,
+                first_response,
+                last["at"] + timedelta(days=10) if resolved else None,
+                None if resolved else waiting_since,
+                0,
+                opened,
+                last["at"],
             )
-            links.extend((voice["id"], case_id, voice["at"]) for voice in group)
+        )
+        links.extend((voice["id"], case_id, voice["at"]) for voice in group)
     return cases, links, events

@@ -353,3 +353,26 @@ def test_every_figure_maps_to_the_voices_behind_it(database: Database) -> None:
             period = next(row for row in board.mix_by_period.rows if row.key == value.period)
             narrowed = everything.narrowed(start=period.start, end=period.end, segment=value.segment)
             assert same(session, narrowed) == value.voices
+
+
+def test_the_barometer_formula_and_its_interval() -> None:
+    from ombud.insight.barometer import contribution, value_of
+
+    assert contribution("praise", 3, False, False) == 1.0
+    assert contribution("praise", 0, False, False) == 0.4
+    assert contribution("complaint", 1, False, False) == -0.6
+    assert contribution("complaint", 2, True, False) == -1.0  # −0.8 − 1, clipped
+    assert contribution("praise", 3, True, False) == 0.0
+    assert contribution("wish", 3, False, True) == -0.5
+    assert contribution("question", 2, False, False) == 0.0
+    # docs/insight.md's worked example: forty voices, index 48.75.
+    forty = {1.0: 10, -1.0: 10, 0.0: 18, -0.5: 2}
+    small = value_of(forty, "2026-03", "private", min_voices=30, resamples=1000)
+    large = value_of({value: 10 * n for value, n in forty.items()}, "2026-03", "private", min_voices=30, resamples=1000)
+    assert small.index == large.index == pytest.approx(48.75)
+    assert small.low is not None and small.high is not None and large.low is not None and large.high is not None
+    assert small.low < small.index < small.high and large.low < large.index < large.high
+    assert large.high - large.low < (small.high - small.low) / 2  # ten times the voices: about a third as wide
+    assert value_of(forty, "2026-03", "private", min_voices=30, resamples=1000) == small  # seeded by the group
+    too_few = value_of(forty, "2026-03", "private", min_voices=41, resamples=1000)
+    assert too_few.too_few and too_few.voices == 40 and too_few.index is None and too_few.low is None

@@ -61,7 +61,7 @@ def presence_rows(session: Session, chosen: InsightFilter, now: datetime) -> lis
     groups = (VoiceFact.channel, VoiceFact.opens_case, VoiceFact.first_response_minutes)
     past_due = and_(VoiceFact.case_resolved.is_(False), VoiceFact.first_response_due < moment(now))
     return list(
-        session.execute(
+        session.connection().execute(
             select(
                 *groups,
                 func.count(),
@@ -118,7 +118,8 @@ def feedback_coverage(session: Session, chosen: InsightFilter) -> FeedbackCovera
     the customers who got feedback and have such a wish. Both start from the few rows (opt-outs, feedback
     messages) rather than probing every wishing customer."""
     where = wish_conditions(session, chosen)
-    wishing = session.scalar(select(func.count(func.distinct(WishFact.customer_id))).where(*where)) or 0
+    customers = select(WishFact.customer_id).where(*where).group_by(WishFact.customer_id).subquery()
+    wishing = session.scalar(select(func.count()).select_from(customers)) or 0
     unreachable = or_(Customer.contact_opt_out.is_(True), Customer.erased_at.is_not(None))
     has_wish = exists().where(WishFact.customer_id == Customer.id, *where)
     lost = session.scalar(select(func.count()).select_from(Customer).where(unreachable, has_wish)) or 0

@@ -85,7 +85,7 @@ def wish_demand(
     where = wish_conditions(session, chosen)
     # SQLite counts the distinct customers of each theme as it reads ix_wish_facts_demand, in its order.
     customers, wishes = func.count(func.distinct(WishFact.customer_id)), func.count()
-    top = session.execute(
+    top = session.connection().execute(
         select(WishFact.theme_id, customers, wishes)
         .where(*where)
         .group_by(WishFact.theme_id)
@@ -97,7 +97,7 @@ def wish_demand(
     ids = [theme_id for theme_id, _, _ in top]
     key = period_column(period, WishFact)
     by_period: dict[int, dict[int, int]] = defaultdict(dict)
-    for theme_id, period_key, count in session.execute(
+    for theme_id, period_key, count in session.connection().execute(
         select(WishFact.theme_id, key, customers)
         .where(*where, WishFact.theme_id.in_(ids))
         .group_by(WishFact.theme_id, key)
