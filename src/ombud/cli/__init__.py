@@ -12,6 +12,7 @@ from ombud.cli.history import imports_command
 from ombud.cli.importing import import_command
 from ombud.cli.insight import insight_command
 from ombud.cli.replies import outbox_app, reply_command, send_command
+from ombud.cli.report import report_command
 from ombud.cli.serve import serve_command
 from ombud.cli.understanding import analyze_command, eval_command, train_command
 from ombud.cli.users import token_app, user_app
@@ -44,3 +45,4 @@ app.add_typer(token_app, name="token")
 app.command("serve")(serve_command)
 app.command("export")(export_command)
 app.command("insight")(insight_command)
+app.command("report")(report_command)
