@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from ombud.web.api import analysis, cases, imports, replies, tokens, users, voices, wishes
+from ombud.web.api import analysis, cases, imports, insight, replies, tokens, users, voices, wishes
 
 api_router = APIRouter()
-for module in (voices, analysis, cases, replies, wishes, imports, users, tokens):
+for module in (voices, analysis, cases, replies, wishes, imports, users, tokens, insight):
     api_router.include_router(module.router)
