@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ombud.cli.common import DbOption, console, reports_errors
@@ -15,6 +16,7 @@ from ombud.cli.understanding import reading_progress
 from ombud.labels import ACTS
 
 if TYPE_CHECKING:
+    from ombud.demo.ending import DemoEnding
     from ombud.demo.loop import LoopDemo
     from ombud.demo.run import DemoResult
 
@@ -46,6 +48,7 @@ def demo_command(
     fresh SQLite database in the folder (or into --db), and prints what came in.
     """
     # The demo pulls in every stage (the readers, the loop): loaded here, not when any ombud command starts.
+    from ombud.demo.ending import finish_demo
     from ombud.demo.loop import run_loop
     from ombud.demo.run import read_demo, run_demo
 
@@ -70,6 +73,27 @@ def demo_command(
         "\nNext: import your own export with "
         f"[bold]ombud import FILE --db {result.database_url}[/] (CSV, JSONL, .eml or mbox); work the cases with "
         f"[bold]ombud cases --db {result.database_url}[/] and the wishes with [bold]ombud wishes[/]."
+    )
+    with console.status("The report and a login for the web app…"):
+        ending = finish_demo(result.database_url, folder)
+    _show_ending(ending, result.database_url)
+
+
+def _show_ending(ending: DemoEnding, database_url: str) -> None:
+    report = ending.report.resolve()
+    console.print(
+        f"\n[bold]The report[/] ({ending.language}): [cyan]{escape(str(ending.report))}[/] — open it in a browser "
+        f"({escape(report.as_uri())}); one file that works offline, to mail or print. Another language: "
+        f"[bold]ombud report --html report-en.html --lang en --db {escape(database_url)}[/] (sv, nb, nn, da, en).",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"[bold]The web app[/]: [bold]ombud serve --db {escape(database_url)} --no-send[/], then open "
+        f"http://127.0.0.1:8000 and log in as [bold]{ending.email}[/] with the password "
+        f"[bold]{ending.password}[/] (shown only now; the demo makes a new one each time it runs).",
+        highlight=False,
+        soft_wrap=True,
     )
 
 
