@@ -201,9 +201,13 @@ def generate_store(
 
     step("voices and readings")
     # Customers write several times: a skewed choice, so some customers have many voices.
+    # Voice ids in the order the voices came in, as imports give them.
     owners = sorted(
-        (min(sizes.customers - 1, int(sizes.customers * randomness.random() ** 1.6)), _moment(randomness))
-        for _ in range(voices)
+        (
+            (min(sizes.customers - 1, int(sizes.customers * randomness.random() ** 1.6)), _moment(randomness))
+            for _ in range(voices)
+        ),
+        key=lambda owner_and_time: (owner_and_time[1], owner_and_time[0]),
     )
     plan = [
         _voice_plan(randomness, number + 1, owner, at, company_of, language_of, segment_of)

@@ -26,7 +26,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ombud.errors import InsightError
-from ombud.insight.facts_cases import NOT_IN_A_CASE, VoicePresence, case_presence, store_presence
+from ombud.insight.facts_cases import NOT_IN_A_CASE, VoicePresence, among, case_presence, store_presence
 from ombud.insight.facts_wishes import write_wish_facts
 from ombud.labels import EMOTIONS, TOPICS
 from ombud.loop.sla import zone_from_settings
@@ -248,9 +248,10 @@ def _indexes_built_after(session: Session, rebuild: bool) -> Iterator[None]:
 
 def _write_voice_facts(session: Session, voice_ids: Sequence[int], zone: ZoneInfo) -> tuple[int, int, set[int]]:
     """Write again the facts of these voices and of their wishes; returns how many of each, and their cases."""
-    session.execute(delete(VoiceFact).where(VoiceFact.voice_id.in_(voice_ids)))
+    wanted = set(voice_ids)
+    session.execute(delete(VoiceFact).where(among(VoiceFact.voice_id, voice_ids)))
     company, industry, segment = (Voice.meta[key].as_string() for key in METADATA_KEYS)
-    rows = session.execute(
+    found = session.connection().execute(
         select(
             VoiceAnalysis.voice_id,
             Voice.customer_id,
@@ -270,22 +271,28 @@ def _write_voice_facts(session: Session, voice_ids: Sequence[int], zone: ZoneInf
             VoiceAnalysis.topics,
         )
         .join(Voice, Voice.id == VoiceAnalysis.voice_id)
-        .where(VoiceAnalysis.voice_id.in_(voice_ids))
-    ).all()
+        .where(among(VoiceAnalysis.voice_id, voice_ids))
+    )
+    rows = [row for row in found if row.voice_id in wanted]
     if not rows:
         return 0, 0, set()
     bits = topic_bits(session)
     new_topics = {topic for row in rows for topic in row.topics or () if topic not in bits}
     if new_topics:
         bits = topic_bits(session, sorted(new_topics))
-    cases = set(session.scalars(select(CaseVoice.case_id).where(CaseVoice.voice_id.in_(voice_ids))))
+    cases = {
+        case_id
+        for voice_id, case_id in session.connection().execute(
+            select(CaseVoice.voice_id, CaseVoice.case_id).where(among(CaseVoice.voice_id, voice_ids))
+        )
+        if voice_id in wanted
+    }
     presence = case_presence(session, sorted(cases)) if cases else {}
     facts = [_fact(row, zone, bits, presence.get(row.voice_id, NOT_IN_A_CASE)) for row in rows]
     written = insert_ignoring_conflicts(session.connection(), voice_facts_table, COLUMNS, facts, ["voice_id"])
-    wishes = write_wish_facts(session, Wish.voice_id.in_(voice_ids))
+    wishes = write_wish_facts(session, among(Wish.voice_id, voice_ids))
     # The other voices of these cases: a voice that joined a case can change which voice opened it.
-    rewritten = set(voice_ids)
-    store_presence(session, {voice_id: value for voice_id, value in presence.items() if voice_id not in rewritten})
+    store_presence(session, {voice_id: value for voice_id, value in presence.items() if voice_id not in wanted})
     return written, wishes, cases
 
 

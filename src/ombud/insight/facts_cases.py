@@ -16,8 +16,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import ColumnElement, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ombud.loop.case_actions import RESPONSE_EVENTS
@@ -44,6 +45,15 @@ def _chunks(values: Sequence[int], size: int = CHUNK) -> Iterable[Sequence[int]]
         yield values[start : start + size]
 
 
+def among(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column`` is one of ``ids`` (sorted): a range when they lie close together, which the database reads
+    straight off its index and SQLAlchemy need not write out as thousands of parameters (a run that takes in
+    every reading); the caller leaves out the rows in the range that are not among the ids."""
+    if ids and ids[-1] - ids[0] < 2 * len(ids):
+        return column.between(ids[0], ids[-1])
+    return column.in_(ids)
+
+
 def first_response_minutes(opened_at: datetime, first_response_at: datetime | None) -> int | None:
     """Whole minutes from the case's first voice to our first response, halves up; None before a response."""
     if first_response_at is None:
@@ -57,30 +67,33 @@ def case_presence(session: Session, case_ids: Sequence[int]) -> dict[int, VoiceP
     of them, read or not)."""
     found: dict[int, VoicePresence] = {}
     for chunk in _chunks(sorted(set(case_ids))):
+        wanted = set(chunk)
         cases = {
             row.id: row
-            for row in session.execute(
+            for row in session.connection().execute(
                 select(Case.id, Case.opened_at, Case.first_response_at, Case.first_response_due, Case.status).where(
-                    Case.id.in_(chunk)
+                    among(Case.id, chunk)
                 )
             )
         }
         last_response: dict[int, datetime] = {
             case_id: at
-            for case_id, at in session.execute(
+            for case_id, at in session.connection().execute(
                 select(CaseEvent.case_id, func.max(CaseEvent.at))
-                .where(CaseEvent.case_id.in_(chunk), CaseEvent.kind.in_(RESPONSE_EVENTS))
+                .where(among(CaseEvent.case_id, chunk), CaseEvent.kind.in_(RESPONSE_EVENTS))
                 .group_by(CaseEvent.case_id)
             )
         }
         voices: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-        for case_id, voice_id, received_at in session.execute(
+        for case_id, voice_id, received_at in session.connection().execute(
             select(CaseVoice.case_id, Voice.id, Voice.received_at)
             .join(Voice, Voice.id == CaseVoice.voice_id)
-            .where(CaseVoice.case_id.in_(chunk))
+            .where(among(CaseVoice.case_id, chunk))
         ):
             voices[case_id].append((voice_id, received_at))
         for case_id, members in voices.items():
+            if case_id not in wanted:
+                continue
             case = cases[case_id]
             answered_until = last_response.get(case_id)
             opening = min((voice_id for voice_id, at in members if at == case.opened_at), default=None)

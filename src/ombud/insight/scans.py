@@ -73,11 +73,15 @@ def timeline(session: Session, chosen: InsightFilter, period: str) -> list[Timel
         VoiceFact.churn_risk,
         VoiceFact.expectation_gap,
     )
-    rows = session.connection().execute(
-        select(*groups, func.count(), _count_true(VoiceFact.legal_claim))
-        .where(*conditions(session, chosen))
-        .group_by(*groups)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(*groups, func.count(), _count_true(VoiceFact.legal_claim))
+            .where(*conditions(session, chosen))
+            .group_by(*groups)
+        )
+        .all()
+    )
     summed: dict[tuple[Any, ...], list[int]] = {}
     for row in rows:
         period_key = period_of_month(period, row[0]) if period in ("month", "quarter") else int(row[0])
@@ -97,11 +101,19 @@ def places(session: Session, chosen: InsightFilter) -> list[PlaceRow]:
         VoiceFact.segment,
         VoiceFact.dominant_act,
     )
-    rows = session.connection().execute(select(*groups, func.count()).where(*conditions(session, chosen)).group_by(*groups)).all()
+    rows = (
+        session.connection()
+        .execute(select(*groups, func.count()).where(*conditions(session, chosen)).group_by(*groups))
+        .all()
+    )
     return [PlaceRow(*row[:6], int(row[6])) for row in rows]
 
 
 def feelings(session: Session, chosen: InsightFilter) -> list[FeelingRow]:
     groups = (VoiceFact.topic_mask, VoiceFact.emotion_mask, VoiceFact.sentiment, VoiceFact.expectation_gap)
-    rows = session.connection().execute(select(*groups, func.count()).where(*conditions(session, chosen)).group_by(*groups)).all()
+    rows = (
+        session.connection()
+        .execute(select(*groups, func.count()).where(*conditions(session, chosen)).group_by(*groups))
+        .all()
+    )
     return [FeelingRow(int(row[0]), int(row[1]), row[2], bool(row[3]), int(row[4])) for row in rows]

@@ -85,13 +85,17 @@ def wish_demand(
     where = wish_conditions(session, chosen)
     # SQLite counts the distinct customers of each theme as it reads ix_wish_facts_demand, in its order.
     customers, wishes = func.count(func.distinct(WishFact.customer_id)), func.count()
-    top = session.connection().execute(
-        select(WishFact.theme_id, customers, wishes)
-        .where(*where)
-        .group_by(WishFact.theme_id)
-        .order_by(customers.desc(), wishes.desc(), WishFact.theme_id)
-        .limit(limit)
-    ).all()
+    top = (
+        session.connection()
+        .execute(
+            select(WishFact.theme_id, customers, wishes)
+            .where(*where)
+            .group_by(WishFact.theme_id)
+            .order_by(customers.desc(), wishes.desc(), WishFact.theme_id)
+            .limit(limit)
+        )
+        .all()
+    )
     if not top:
         return WishDemand(period=period, themes=[])
     ids = [theme_id for theme_id, _, _ in top]
