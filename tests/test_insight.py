@@ -376,3 +376,16 @@ def test_the_barometer_formula_and_its_interval() -> None:
     assert value_of(forty, "2026-03", "private", min_voices=30, resamples=1000) == small  # seeded by the group
     too_few = value_of(forty, "2026-03", "private", min_voices=41, resamples=1000)
     assert too_few.too_few and too_few.voices == 40 and too_few.index is None and too_few.low is None
+
+
+def test_planner_settings_are_put_back(database: Database) -> None:
+    from sqlalchemy import text
+
+    build_store(database)
+    with database.session() as session:
+        voice_mix(session)
+        if database.dialect == "postgresql":
+            assert session.scalar(text("SELECT current_setting('enable_hashagg')")) == "on"
+            session.execute(text("SET LOCAL enable_hashagg = off"))
+            voice_mix(session, by="channel")
+            assert session.scalar(text("SELECT current_setting('enable_hashagg')")) == "off"

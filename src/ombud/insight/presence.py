@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ombud.insight.facts import update_facts
 from ombud.insight.filters import InsightFilter, conditions, wish_conditions
+from ombud.insight.scans import in_index_order
 from ombud.loop.presence import FEEDBACK_DONE, FeedbackCoverage, Presence, PresenceFigures
 from ombud.loop.sql_time import moment
 from ombud.store.models import Customer, OutboundMessage, VoiceFact, WishFact
@@ -60,19 +61,15 @@ def presence_rows(session: Session, chosen: InsightFilter, now: datetime) -> lis
     ix_voice_facts_presence."""
     groups = (VoiceFact.channel, VoiceFact.opens_case, VoiceFact.first_response_minutes)
     past_due = and_(VoiceFact.case_resolved.is_(False), VoiceFact.first_response_due < moment(now))
-    return list(
-        session.connection().execute(
-            select(
-                *groups,
-                func.count(),
-                func.count(VoiceFact.case_id),
-                func.count().filter(VoiceFact.answered.is_(True)),
-                func.count().filter(past_due),
-            )
-            .where(*conditions(session, chosen))
-            .group_by(*groups)
-        )
-    )
+    query = select(
+        *groups,
+        func.count(),
+        func.count(VoiceFact.case_id),
+        func.count().filter(VoiceFact.answered.is_(True)),
+        func.count().filter(past_due),
+    ).where(*conditions(session, chosen))
+    with in_index_order(session) as connection:
+        return list(connection.execute(query.group_by(*groups)))
 
 
 def presence_from(rows: Iterable[Any], feedback: FeedbackCoverage, now: datetime) -> Presence:
