@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from ombud.access.users import authenticate
 from ombud.cli import app
 from ombud.demo import load_sample, run_demo
 from ombud.labels import ACTS, check_labeled_voice, dominant_act
+from ombud.store import open_database
+from test_report import assert_self_contained
 
 LANGUAGES = {"sv", "nb", "nn", "da", "en"}
 CHANNELS = {"email", "chat", "review", "survey", "call_note"}
@@ -72,6 +77,23 @@ def test_demo_command(runner: CliRunner, tmp_path: Path) -> None:
     flat = " ".join(result.output.split())  # rich wraps long theme titles
     assert "→ planned" in flat and "→ done" in flat
     assert f"{len(mails)} arrived" in flat
+    # It ends with the HTML report, in the language most of the sample is in, naming every company ...
+    report = (tmp_path / "d" / "report.html").read_text(encoding="utf-8")
+    assert_self_contained(report)
+    assert '<html lang="sv">' in report
+    for company in {voice["company"] for voice in load_sample()}:
+        assert html.escape(company) in report, company
+    assert "report.html" in flat and "ombud report --html" in flat
+    # ... and a login for `ombud serve`, whose password is shown once and works.
+    found = re.search(r"ombud serve --db (\S+) --no-send.* log in as (\S+) with the password (\S+)", flat)
+    assert found, flat[-1500:]
+    url, email, password = found.groups()
+    database = open_database(url)
+    try:
+        with database.session() as session:
+            assert authenticate(session, email, password).role == "admin"
+    finally:
+        database.close()
 
 
 def test_dominant_act_rules() -> None:

@@ -347,7 +347,7 @@ def flags_section(c: Context) -> Section:
         Series(
             t.label("flag", flag),
             [
-                Point(row.counts[flag], c.to(c.base.narrowed(start=row.start, end=row.end, flag=flag)))
+                Point(row.counts[flag] or None, c.to(c.base.narrowed(start=row.start, end=row.end, flag=flag)))
                 for row in flags.rows
             ],
             key=flag,
