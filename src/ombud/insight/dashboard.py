@@ -89,6 +89,20 @@ def dashboard(
     settings = get_settings()
     bits = topic_bits(session)
 
+    # Each query's figures are built where it ran, so that the barometer's resampling, say, goes on while
+    # another query still runs.
+    def over_time(reading: Session) -> tuple[list[TimelineRow], list[int], Barometer]:
+        rows = timeline(reading, chosen, period)
+        periods = period_series(chosen.start, chosen.end, period, (row.period for row in rows))
+        meter = barometer_from(
+            rows,
+            period,
+            periods,
+            min_voices=settings.barometer_min_voices if min_voices is None else min_voices,
+            resamples=settings.barometer_resamples if resamples is None else resamples,
+        )
+        return rows, periods, meter
+
     def feelings_and_gaps(reading: Session) -> tuple[list[FeelingRow], ExpectationGaps]:
         rows = feelings(reading, chosen)
         gaps = gap_counts_from(rows, bits)
@@ -99,19 +113,20 @@ def dashboard(
     results = run_queries(
         session,
         {
-            "timeline": lambda reading: timeline(reading, chosen, period),
+            "timeline": over_time,
             "places": lambda reading: places(reading, chosen),
             "feelings": feelings_and_gaps,
             "wishes": lambda reading: wish_demand(reading, chosen, period=period, limit=top_wishes, refresh=False),
-            "presence": lambda reading: presence_rows(reading, chosen, now),
+            "presence": lambda reading: presence_from(presence_rows(reading, chosen, now), None, now),
             "feedback": lambda reading: feedback_coverage(reading, chosen),
         },
         settings.insight_workers if workers is None else workers,
     )
-    time_rows: list[TimelineRow] = results["timeline"]
+    time_rows, periods, meter = results["timeline"]
     feeling_rows, gaps = results["feelings"]
-    periods = period_series(chosen.start, chosen.end, period, (row.period for row in time_rows))
     wishes: WishDemand = results["wishes"]
+    present: Presence = results["presence"]
+    present.feedback = results["feedback"]
     for theme in wishes.themes:
         theme.over(period, periods)
     mix = mix_by_period(time_rows, chosen, period)
@@ -123,16 +138,10 @@ def dashboard(
         mix_by_period=mix,
         mix_by_place={by: mix_by_place(results["places"], by) for by in PLACES},
         flags=flags_from(time_rows, chosen, period),
-        barometer=barometer_from(
-            time_rows,
-            period,
-            periods,
-            min_voices=settings.barometer_min_voices if min_voices is None else min_voices,
-            resamples=settings.barometer_resamples if resamples is None else resamples,
-        ),
+        barometer=meter,
         wishes=wishes,
         topic_emotions=topic_emotions_from(feeling_rows, bits),
         topic_sentiment=topic_sentiment_from(feeling_rows, bits),
         gaps=gaps,
-        presence=presence_from(results["presence"], results["feedback"], now),
+        presence=present,
     )

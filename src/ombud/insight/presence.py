@@ -72,7 +72,8 @@ def presence_rows(session: Session, chosen: InsightFilter, now: datetime) -> lis
         return list(connection.execute(query.group_by(*groups)))
 
 
-def presence_from(rows: Iterable[Any], feedback: FeedbackCoverage, now: datetime) -> Presence:
+def presence_from(rows: Iterable[Any], feedback: FeedbackCoverage | None, now: datetime) -> Presence:
+    """Presence from :func:`presence_rows`; without ``feedback`` its coverage is left empty, to fill in."""
     figures: dict[str, PresenceFigures] = {}
     durations: dict[str, Durations] = {}
     everything: Durations = defaultdict(int)
@@ -105,7 +106,7 @@ def presence_from(rows: Iterable[Any], feedback: FeedbackCoverage, now: datetime
         median_first_response_hours=_hours(everything, 0.5),
         p90_first_response_hours=_hours(everything, 0.9),
     )
-    return Presence(by="channel", rows=ordered, total=total, feedback=feedback, at=now)
+    return Presence(by="channel", rows=ordered, total=total, feedback=feedback or FeedbackCoverage(0, 0), at=now)
 
 
 def feedback_coverage(session: Session, chosen: InsightFilter) -> FeedbackCoverage:
