@@ -123,6 +123,9 @@ def _config(chart: Chart, width: int, height: int, format_value: Callable[[float
         "truncate_legend": 40,
         "truncate_label": 28,
         "x_label_rotation": 30 if longest * len(chart.categories) > width // 9 else 0,
+        # Many periods (52 weeks, a year of days): name every n-th, about one per 50 px, not all on top of each other.
+        "show_minor_x_labels": len(chart.categories) <= width // 50,
+        "x_labels_major_every": max(1, -(-len(chart.categories) // max(1, width // 50))),
         "no_data_text": chart.empty,
         "disable_xml_declaration": True,
         "margin": 16,
@@ -162,7 +165,8 @@ def bar_chart(
         (True, True): pygal.HorizontalStackedBar,
     }
     config = _config(chart, width, height, format_value)
-    drawing = kinds[stacked, horizontal](**(config | {"x_label_rotation": 0} if horizontal else config))
+    across = {"x_label_rotation": 0, "show_minor_x_labels": True}  # a horizontal chart has room for every label
+    drawing = kinds[stacked, horizontal](**(config | across if horizontal else config))
     # pygal draws the first category of a horizontal chart at the bottom; a ranking reads from the top.
     order = slice(None, None, -1) if horizontal else slice(None)
     drawing.x_labels = [_shortened(category) for category in chart.categories][order]

@@ -141,8 +141,8 @@ def mix_section(c: Context) -> Section:
         )
     ]
     for by, mix in board.mix_by_place.items():
-        if getattr(c.base, by) is not None or all(row.key == NO_VALUE for row in mix.rows):
-            continue  # one place only (the filter's), or no voice names any
+        if len(mix.rows) < 2 or all(row.key == NO_VALUE for row in mix.rows):
+            continue  # one place only (the filter's, say), or no voice names any
         figures.append(
             _mix_figure(
                 c,
