@@ -168,7 +168,7 @@ def barometer_section(c: Context) -> Section:
                 )
             )
     title = t("insight.barometer.chart", period=t(f"insight.period.{meter.period}"))
-    chart = Chart(title, labels, series, t("insight.barometer.description"), t("insight.no_voices"))
+    chart = Chart(title, labels, series, t("insight.barometer.description"), t("insight.barometer.too_few"))
     drawn = line_chart(chart, value_range=(0, 100), format_value=lambda value: c.t.number(round(value)))
 
     def cells(value: BarometerValue, period: str | None, segment: str | None) -> list[Cell]:
