@@ -95,6 +95,14 @@ CUSTOMERS = {
 }
 
 
+# Two more customers, so that the dashboard's charts have more than one act to link to and the wish board more
+# than one theme: (language, name, e-mail, text).
+OTHERS = (
+    ("sv", "Erik Lund", "erik.lund@example.se", "Tack för snabb och vänlig hjälp i butiken i går, ni är bäst!"),
+    ("en", "Mary Brown", "mary.brown@example.com", "Could you add Apple Pay at the checkout?"),
+)
+
+
 @dataclass(frozen=True)
 class Store:
     url: str
@@ -104,17 +112,19 @@ class Store:
 
 def write_export(path: Path) -> Path:
     now = datetime.now(UTC).replace(microsecond=0)
+    # received lately, so the inbox shows cases both within and past their first-response time (24 h)
+    written = [(customer.name, customer.email, customer.text) for customer in CUSTOMERS.values()]
+    written += [(name, email, text) for _language, name, email, text in OTHERS]
     rows = [
         {
-            "text": customer.text,
-            "customer": {"email": customer.email, "name": customer.name},
+            "text": text,
+            "customer": {"email": email, "name": name},
             "channel": "email",
             "subject": "Leverans",
             "received_at": (now - timedelta(hours=hours)).isoformat(timespec="seconds"),
             "company": COMPANY,
         }
-        # received lately, so the inbox shows cases both within and past their first-response time (24 h)
-        for hours, customer in zip((30, 26, 20, 6, 2), CUSTOMERS.values(), strict=True)
+        for hours, (name, email, text) in zip((30, 26, 20, 6, 2, 40, 12), written, strict=True)
     ]
     path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n", encoding="utf-8")
     return path
@@ -125,7 +135,7 @@ def build_store(url: str, folder: Path) -> Store:
     database = open_database(url)
     try:
         report = import_file(database, write_export(folder / "voices.jsonl"), options=ImportOptions.from_settings())
-        assert (report.voices_added, report.error_count) == (len(CUSTOMERS), 0), report.errors
+        assert (report.voices_added, report.error_count) == (len(CUSTOMERS) + len(OTHERS), 0), report.errors
         analyse_stored_voices(database, load_reader("fast"))
         with database.session() as session:
             update_cases(session)
@@ -146,8 +156,8 @@ def build_store(url: str, folder: Path) -> Store:
             )
             themes = board(session)
         by_language = {language: cases[customer.email] for language, customer in CUSTOMERS.items()}
-        assert len(set(by_language.values())) == len(CUSTOMERS), f"expected one case per customer, got {cases}"
-        assert [entry.customers for entry in themes] == [len(CUSTOMERS)], (
+        assert len(set(cases.values())) == len(CUSTOMERS) + len(OTHERS), f"expected one case per customer: {cases}"
+        assert themes and themes[0].customers == len(CUSTOMERS), (
             "expected the five Sunday wishes (sv, nb, nn, da, en) to gather in one theme of five customers, got "
             + str([(entry.theme.title, entry.customers) for entry in themes])
         )

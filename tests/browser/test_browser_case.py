@@ -108,7 +108,8 @@ def test_an_analyst_reads_cases_masked_and_cannot_answer(
     log_in(page, "analyst")
     text = catalogue("sv")
     table = page.get_by_test_id("case-table")
-    expect(table.get_by_test_id("case-row"), "the analyst sees every case").to_have_count(len(CUSTOMERS))
+    for language, case_id in browser_store.cases.items():
+        expect(table.locator(f'[data-case-id="{case_id}"]'), f"the analyst sees the {language} case").to_have_count(1)
     for customer in CUSTOMERS.values():
         expect(table, f"{customer.name}'s name is masked in the inbox").not_to_contain_text(customer.name)
         expect(table, f"{customer.email} is masked in the inbox").not_to_contain_text(customer.email)
