@@ -79,6 +79,16 @@ def test_every_bar_of_the_voice_mix_leads_to_as_many_voices(open_page: Callable[
     page.get_by_test_id(CHARTS[0]).locator("svg a").first.locator("rect").click()
     expect(page.get_by_test_id("voice-case").first, "an agent can open a voice's case").to_be_visible()
 
+    page.get_by_test_id("voices-back").click()
+    wanted = bars(page, "figure-wishes").first
+    customers = int((wanted.locator("desc.value").text_content() or "").strip())
+    wanted.locator("rect").click()
+    expect(page, "the most wanted theme's bar leads to the theme").to_have_url(re.compile(r"/wishes/\d+$"))
+    expect(page.get_by_test_id("theme-demand"), f"the bar says {customers} customers, so does the theme").to_have_text(
+        re.compile(rf"^{customers}\b")
+    )
+    expect(page.get_by_test_id("wish-row"), "one wish per customer here").to_have_count(customers)
+
 
 def test_an_analyst_drills_down_to_masked_voices(open_page: Callable[..., Page], camera: Camera) -> None:
     page = open_page("da")
