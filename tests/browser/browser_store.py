@@ -1,6 +1,7 @@
-"""The store the browser tests click through, built with the core as a company would build it: a JSONL export
-imported through ``ombud.capture``, read with the fast tier, its voices placed in cases and its wishes on the
-wish board by the loop, and three users made with ``ombud.access``."""
+"""The store the browser tests click through, built as a company would build it: a JSONL export imported through
+``ombud.capture`` and three users made with ``ombud.access``; then `ombud serve`'s upkeep reads the voices with
+the fast tier, places them in cases and puts their wishes on the wish board (the loop's functions), once, in
+the server's process, before the first test."""
 
 from __future__ import annotations
 
@@ -13,20 +14,16 @@ from sqlalchemy import func, select
 
 from ombud.access.users import add_user
 from ombud.capture import ImportOptions, import_file
-from ombud.loop.cases import update_cases
-from ombud.loop.wishes import board, update_themes
+from ombud.loop.wishes import board
 from ombud.store import open_database
 from ombud.store.models import (
     CaseVoice,
-    Customer,
     CustomerIdentity,
     OutboundMessage,
     SentenceAnalysisRow,
     Voice,
     WishTheme,
 )
-from ombud.understand.backlog import analyse_stored_voices
-from ombud.understand.tiers import load_reader
 
 LANGUAGES = ("sv", "nb", "nn", "da", "en")
 PASSWORD = "correct horse battery staple"
@@ -130,40 +127,46 @@ def write_export(path: Path) -> Path:
     return path
 
 
-def build_store(url: str, folder: Path) -> Store:
-    """Import, read and place the five customers' voices; add the users. Fails with what went wrong."""
+def fill_store(url: str, folder: Path) -> None:
+    """Import the customers' voices through ``ombud.capture`` and add the users with ``ombud.access``."""
     database = open_database(url)
     try:
         report = import_file(database, write_export(folder / "voices.jsonl"), options=ImportOptions.from_settings())
         assert (report.voices_added, report.error_count) == (len(CUSTOMERS) + len(OTHERS), 0), report.errors
-        analyse_stored_voices(database, load_reader("fast"))
         with database.session() as session:
-            update_cases(session)
-            session.commit()
-            update_themes(session)
-            session.commit()
             for role, (email, name) in USERS.items():
                 add_user(session, email, role=role, password=PASSWORD, name=name)
             session.commit()
+    finally:
+        database.close()
+
+
+def read_store(url: str) -> Store | None:
+    """The store once `ombud serve`'s upkeep has read every voice with the fast tier, placed it in a case and put
+    its wishes on the board (None until then). Fails when the result is not the one the tests are built on."""
+    database = open_database(url)
+    try:
+        with database.session() as session:
             cases = dict(
                 session.execute(
                     select(CustomerIdentity.value, CaseVoice.case_id)
                     .join(Voice, Voice.id == CaseVoice.voice_id)
-                    .join(Customer, Customer.id == Voice.customer_id)
-                    .join(CustomerIdentity, CustomerIdentity.customer_id == Customer.id)
+                    .join(CustomerIdentity, CustomerIdentity.customer_id == Voice.customer_id)
                     .where(CustomerIdentity.kind == "email")
                 ).all()
             )
             themes = board(session)
-        by_language = {language: cases[customer.email] for language, customer in CUSTOMERS.items()}
-        assert len(set(cases.values())) == len(CUSTOMERS) + len(OTHERS), f"expected one case per customer: {cases}"
-        assert themes and themes[0].customers == len(CUSTOMERS), (
-            "expected the five Sunday wishes (sv, nb, nn, da, en) to gather in one theme of five customers, got "
-            + str([(entry.theme.title, entry.customers) for entry in themes])
-        )
-        return Store(url=url, cases=by_language, theme=themes[0].theme.id)
     finally:
         database.close()
+    if len(cases) < len(CUSTOMERS) + len(OTHERS) or not themes:
+        return None
+    assert len(set(cases.values())) == len(CUSTOMERS) + len(OTHERS), f"expected one case per customer: {cases}"
+    assert themes[0].customers == len(CUSTOMERS), (
+        "expected the five Sunday wishes (sv, nb, nn, da, en) to gather in one theme of five customers, got "
+        + str([(entry.theme.title, entry.customers) for entry in themes])
+    )
+    by_language = {language: cases[customer.email] for language, customer in CUSTOMERS.items()}
+    return Store(url=url, cases=by_language, theme=themes[0].theme.id)
 
 
 def sentence_acts(url: str, case_id: int) -> list[tuple[str, str]]:
@@ -193,5 +196,23 @@ def theme_state(url: str, theme_id: int) -> tuple[str, int]:
                 select(func.count()).select_from(OutboundMessage).where(OutboundMessage.kind == "feedback")
             )
         return status, int(queued or 0)
+    finally:
+        database.close()
+
+
+def placed_in_cases(url: str, emails: list[str]) -> int:
+    """How many of these customers' voices were read and placed in a case."""
+    database = open_database(url)
+    try:
+        with database.session() as session:
+            placed = session.scalar(
+                select(func.count(func.distinct(CustomerIdentity.value)))
+                .select_from(CaseVoice)
+                .join(Voice, Voice.id == CaseVoice.voice_id)
+                .join(SentenceAnalysisRow, SentenceAnalysisRow.voice_id == Voice.id)
+                .join(CustomerIdentity, CustomerIdentity.customer_id == Voice.customer_id)
+                .where(CustomerIdentity.value.in_(emails))
+            )
+        return int(placed or 0)
     finally:
         database.close()

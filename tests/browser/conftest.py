@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from browser_mail import MailSink
-from browser_pages import Camera
+from browser_pages import Camera, eventually
 from browser_server import Server
-from browser_store import Store, build_store
+from browser_store import Store, fill_store, read_store
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 CHROMIUM = os.environ.get("OMBUD_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LOCALES = {"sv": "sv-SE", "nb": "nb-NO", "nn": "nn-NO", "da": "da-DK", "en": "en-GB"}
-TIMEOUT_MS = 15_000
+TIMEOUT_MS = 30_000  # generous: on a busy machine a page can wait for the server's workers
 PAGES = pytest.StashKey[list[Page]]()
 SERVER = pytest.StashKey[Server]()
 
@@ -80,23 +80,40 @@ def mail_sink() -> Iterator[MailSink]:
 
 
 @pytest.fixture(scope="session")
-def browser_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Store:
+def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """SQLite by default: the API and page tests already run on both databases, here the browser is what is
     tested. OMBUD_BROWSER_DATABASE=postgresql runs them on a PostgreSQL database of their own."""
     folder = tmp_path_factory.mktemp("browser-store")
     kind = os.environ.get("OMBUD_BROWSER_DATABASE", "sqlite")
-    if kind == "sqlite":
-        return build_store(f"sqlite:///{folder / 'ombud.db'}", folder)
-    if kind == "postgresql":
-        return build_store(request.getfixturevalue("postgres_url"), folder)
-    pytest.fail(f"OMBUD_BROWSER_DATABASE={kind!r}: choose sqlite or postgresql")
+    if kind not in ("sqlite", "postgresql"):
+        pytest.fail(f"OMBUD_BROWSER_DATABASE={kind!r}: choose sqlite or postgresql")
+    url = f"sqlite:///{folder / 'ombud.db'}" if kind == "sqlite" else str(request.getfixturevalue("postgres_url"))
+    fill_store(url, folder)
+    return url
 
 
 @pytest.fixture(scope="session")
-def server(browser_store: Store, mail_sink: MailSink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = Server(browser_store.url, tmp_path_factory.mktemp("browser-server"), mail_sink.port).start()
+def server(store_url: str, mail_sink: MailSink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(store_url, tmp_path_factory.mktemp("browser-server"), mail_sink.port).start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_store(store_url: str, server: Server) -> Store:
+    """The store once the server's upkeep has read it (its first pass, at start)."""
+    ready: list[Store] = []
+
+    def read() -> bool:
+        found = read_store(store_url)
+        ready.extend([found] if found else [])
+        return found is not None
+
+    try:
+        eventually(read, "`ombud serve` to read the voices, place them in cases and on the wish board", timeout=180)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{server.log_tail()}") from None
+    return ready[0]
 
 
 @pytest.fixture(scope="session")
@@ -120,8 +137,11 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def open_page(request: pytest.FixtureRequest, browser: Browser, server: Server) -> Iterator[Callable[..., Page]]:
-    """``open_page(language="en")``: a page in a browser of its own (no cookies) whose language is ``language``."""
+def open_page(
+    request: pytest.FixtureRequest, browser: Browser, server: Server, browser_store: Store
+) -> Iterator[Callable[..., Page]]:
+    """``open_page(language="en")``: a page in a browser of its own (no cookies) whose language is ``language``,
+    once the store is ready."""
     contexts: list[BrowserContext] = []
     request.node.stash[PAGES] = []
     request.node.stash[SERVER] = server

@@ -90,7 +90,9 @@ def test_a_case_from_the_inbox_to_the_customers_mailbox(
     expect(message.locator("pre"), "the reply listed is the text sent").to_have_text(draft.replace("\r\n", "\n"))
     camera.shoot(page, "reply-queued")
 
-    reload_until(page, page.locator('[data-test="message"][data-status="sent"]'), "the delivery worker to send it")
+    reload_until(
+        page, page.locator('[data-test="message"][data-status="sent"]'), "the delivery worker to send it", timeout=60
+    )
     expect(message.locator("header"), f"the message's status is shown in {language}").to_contain_text(
         text["message.status.sent"]
     )

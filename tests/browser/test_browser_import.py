@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
-from browser_pages import Camera, log_in, reload_until
+from browser_pages import Camera, eventually, log_in
+from browser_store import Store, placed_in_cases
 from playwright.sync_api import Page, expect
 
 from ombud.locale import catalogue
@@ -38,7 +39,9 @@ def nordic_excel_csv() -> bytes:
     return ("\r\n".join(rows) + "\r\n").encode("cp1252")
 
 
-def test_a_nordic_excel_csv_from_upload_to_the_inbox(open_page: Callable[..., Page], camera: Camera) -> None:
+def test_a_nordic_excel_csv_from_upload_to_the_inbox(
+    open_page: Callable[..., Page], camera: Camera, browser_store: Store
+) -> None:
     page = open_page("sv")
     text = catalogue("sv")
     log_in(page, "agent")
@@ -96,10 +99,16 @@ def test_a_nordic_excel_csv_from_upload_to_the_inbox(open_page: Callable[..., Pa
     expect(errors.locator("td").nth(2), "its reason names the date").to_contain_text("igår")
     camera.shoot(page, "report")
 
+    emails = [email for _name, email, _text in NEW_CUSTOMERS.values()]
+    eventually(
+        lambda: placed_in_cases(browser_store.url, emails) == len(emails),
+        "the server's upkeep to read the imported voices and place them in cases",
+        timeout=120,
+    )
     page.get_by_test_id("nav-inbox").click()
     table = page.get_by_test_id("case-table")
     for name, _email, _text in NEW_CUSTOMERS.values():
-        reload_until(page, table.get_by_role("link", name=name), f"the server to read and place {name}'s voice")
+        expect(table.get_by_role("link", name=name), f"{name}'s case is in the inbox").to_be_visible()
     expect(page.get_by_text("Nils Ek"), "the broken row brought no voice").to_have_count(0)
     camera.shoot(page, "inbox")
     page.get_by_test_id("case-table").get_by_role("link", name=NEW_CUSTOMERS["da"][0]).click()
