@@ -176,6 +176,30 @@ def test_the_same_message_is_written_the_same_way_every_time(database: Database,
     assert build_message(row).as_bytes() == build_message(row).as_bytes()
 
 
+FROM_LINES = {
+    "sv": "Hej Åsa!\nFrom now on svarar vi inom en dag, även på lördagar.\n>Citat står kvar.\nVänliga hälsningar",
+    "nb": "Hei Øyvind!\nFrom now on svarer vi innen én dag, også på lørdager.\nVennlig hilsen, kundeservice på Ålesund",
+    "nn": "Hei Åse!\nFrom now on svarar vi innan ein dag, òg på laurdagar.\nVenleg helsing frå Førde",
+    "da": "Hej Søren!\nFrom now on svarer vi inden for én dag, også om lørdagen.\nHilsen fra Århus, Æblegade",
+    "en": "Hi Zoë!\nFrom now on we answer within a day — Malmö, Tromsø and Aarhus alike.\nKind regards",
+}
+
+
+@pytest.mark.parametrize("language", sorted(FROM_LINES))
+def test_a_body_line_starting_with_from_arrives_unchanged(database: Database, mailbox: Mailbox, language: str) -> None:
+    body = FROM_LINES[language]
+    with database.session() as session:
+        found = one_case(session, [("complaint", "Paketet kom aldrig fram!")], language=language, subject="Svar")
+        queued = send_reply(session, found.id, body, author="eva")
+        session.commit()
+        stored_message_id = queued.message_id
+    assert deliver_due(database).sent == 1
+    [(_, received)] = mailbox.deliveries
+    assert str(received["Message-ID"]) == stored_message_id
+    assert str(received["Content-Language"]) == language
+    assert received.get_content().replace("\r\n", "\n").rstrip("\n") == body
+
+
 def test_server_down_is_retried_later_with_back_off(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     first, second = queue_replies(database, 2)
     port = free_port()  # nothing listens here
@@ -297,7 +321,7 @@ WORKER = textwrap.dedent(
     from ombud.store import open_database
 
     die_after = int(os.environ["DIE_AFTER_SENDS"])
-    real_send = smtplib.SMTP.send_message
+    real_send = smtplib.SMTP.sendmail
     sends = 0
 
     def send_then_die(self, *args, **kwargs):
@@ -308,7 +332,7 @@ WORKER = textwrap.dedent(
             os._exit(17)  # killed before 'sent' is recorded
         return result
 
-    smtplib.SMTP.send_message = send_then_die
+    smtplib.SMTP.sendmail = send_then_die
     deliver_due(open_database(sys.argv[1]))
     """
 )

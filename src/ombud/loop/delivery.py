@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any, cast
@@ -190,6 +191,17 @@ def build_message(row: Any, settings: Settings | None = None) -> EmailMessage:
     return message
 
 
+def wire_form(message: EmailMessage, sender: str, recipient: str) -> tuple[bytes, list[str]]:
+    """The message's bytes as they go over SMTP, and the MAIL options they need.
+
+    Written with ``email.policy.SMTP`` (CRLF line ends, no ``>From`` mangling: a body line "From now on …"
+    arrives as written); smtplib's ``send_message`` would write it with a policy-less generator that mangles.
+    An address outside ASCII needs SMTPUTF8, and then the headers go as UTF-8 too."""
+    if sender.isascii() and recipient.isascii():
+        return message.as_bytes(policy=policy.SMTP), []
+    return message.as_bytes(policy=policy.SMTPUTF8), ["SMTPUTF8", "BODY=8BITMIME"]
+
+
 def _local(moment: datetime, zone: str) -> datetime:
     try:
         return moment.astimezone(ZoneInfo(zone))
@@ -325,7 +337,7 @@ class _Mailer:
         with self._answers():
             connection = self.connection or self._connect()
             self.connection = connection
-            connection.send_message(message, from_addr=sender, to_addrs=[recipient])
+            connection.sendmail(sender, [recipient], *wire_form(message, sender, recipient))
 
     def _connect(self) -> smtplib.SMTP:
         settings = self.settings
