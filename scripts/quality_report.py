@@ -225,6 +225,7 @@ def _markdown(results: dict[str, Any], have_shared: bool) -> str:
 def _language_markdown(figures: dict[str, Any]) -> str:
     head, lingua = figures["head"], figures["lingua"]
     lines = [
+        "",
         "## Language (both tiers)",
         "",
         f"The {figures['voices']} sample voices and their {figures['sentences']:,} sentences of 4+ words (in voices of",
