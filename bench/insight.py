@@ -10,6 +10,10 @@ a temporary folder or a PostgreSQL database of its own (created on --postgres-ur
 facts are then brought up to date as ombud does on first use (timed), and each dashboard query and the whole
 ``dashboard()`` is timed: cold is the first run on a new connection (SQLite's page cache and PostgreSQL's
 backend are new; the operating system's file cache is not emptied), warm the median of --repeat runs after it.
+The CPU column adds up the CPU seconds of this process and of PostgreSQL's backend in one more run with all the
+work on one connection (the dashboard's queries one after the other, PostgreSQL's parallel workers off): what
+the work takes on one idle core, whatever else the machine is doing. The PostgreSQL database is vacuumed and
+analysed after the load, as autovacuum would.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +47,7 @@ from ombud.insight.periods import period_series
 from ombud.insight.presence import feedback_coverage, presence_rows
 from ombud.insight.scans import feelings, places, timeline
 from ombud.insight.wish_demand import wish_demand
+from ombud.settings import get_settings
 from ombud.store import open_database
 
 POSTGRES_SERVER = os.environ.get("OMBUD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -72,7 +78,7 @@ QUERIES: dict[str, Callable[[Session], Any]] = {
     "feedback coverage": lambda session: feedback_coverage(session, EVERYTHING),
     "barometer (timeline + bootstrap)": _barometer,
     "dashboard(), queries one after the other": lambda session: dashboard(session, now=NOW, workers=1),
-    "dashboard(), two queries at once (the default)": lambda session: dashboard(session, now=NOW, workers=2),
+    "dashboard(), two queries at once (the default)": lambda session: dashboard(session, now=NOW),
 }
 
 
@@ -107,29 +113,72 @@ def build(url: str, voices: int) -> None:
             session.commit()
         seconds = time.perf_counter() - started
         print(f"  facts written in {seconds:.0f} s ({report.readings / seconds:,.0f} voices/s): {report}", flush=True)
+        if database.dialect == "postgresql":
+            # What autovacuum does after a bulk load: the planner learns the tables' sizes, and the index-only
+            # scans the dashboard relies on need the visibility map.
+            with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE")
     finally:
         database.close()
 
 
 Timing = tuple[float, float, float]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _backend_cpu(session: Session) -> Callable[[], float]:
+    """A clock of the CPU seconds the PostgreSQL backend of this session has used (0 for SQLite, whose work is
+    this process's)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return lambda: 0.0
+    session.execute(text("SET max_parallel_workers_per_gather = 0"))  # all the work in the one backend
+    stat = Path(f"/proc/{session.scalar(text('SELECT pg_backend_pid()'))}/stat")
+
+    def used() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
+    return used
 
 
 def timed(url: str, query: Callable[[Session], Any], repeat: int) -> Timing:
-    """Cold (first run on a new connection) and warm (median of ``repeat``) seconds, and the warm runs' median
-    CPU seconds of this process (all its threads; PostgreSQL's own work is not in it)."""
+    """Cold (first run on a new connection) and warm (median of ``repeat``) seconds; then the CPU seconds of
+    one more run, with the dashboard's queries one after the other: this process and the PostgreSQL backend
+    (without its parallel workers) together — what the run takes on one idle core."""
     database = open_database(url, upgrade=False)
     try:
-        runs, cpu = [], []
+        runs = []
         for _ in range(repeat + 1):
             with database.session() as session:
-                started, used = time.perf_counter(), time.process_time()
+                started = time.perf_counter()
                 query(session)
                 runs.append(time.perf_counter() - started)
-                cpu.append(time.process_time() - used)
                 session.rollback()
-        return runs[0], statistics.median(runs[1:]), statistics.median(cpu[1:])
+        with database.session() as session, _one_connection():
+            server = _backend_cpu(session)
+            before, used = server(), time.process_time()
+            query(session)
+            cpu = time.process_time() - used + server() - before
+            session.rollback()
+        return runs[0], statistics.median(runs[1:]), cpu
     finally:
         database.close()
+
+
+@contextmanager
+def _one_connection() -> Iterator[None]:
+    """Run the dashboard's queries in the caller's session, so that one backend does all the work."""
+    previous = os.environ.get("OMBUD_INSIGHT_WORKERS")
+    os.environ["OMBUD_INSIGHT_WORKERS"] = "1"
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("OMBUD_INSIGHT_WORKERS", None)
+        else:
+            os.environ["OMBUD_INSIGHT_WORKERS"] = previous
+        get_settings.cache_clear()
 
 
 def main() -> None:
@@ -167,7 +216,7 @@ def main() -> None:
                     drop_database(arguments.postgres_url, name)
     kinds = list(results)
     print(f"\n{arguments.voices:,} voices, {datetime.now(UTC):%Y-%m-%d}, median of {arguments.repeat} warm runs")
-    print(f"| query | {' | '.join(f'{kind} cold s | {kind} warm s | {kind} CPU s' for kind in kinds)} |")
+    print(f"| query | {' | '.join(f'{kind} cold s | {kind} warm s | {kind} CPU s, one core' for kind in kinds)} |")
     print(f"|---|{'---:|---:|---:|' * len(kinds)}")
     for label in QUERIES:
         cells = " | ".join("{:.3f} | {:.3f} | {:.3f}".format(*results[kind][label]) for kind in kinds)

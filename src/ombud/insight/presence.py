@@ -130,8 +130,10 @@ def feedback_coverage(session: Session, chosen: InsightFilter) -> FeedbackCovera
     with_feedback = session.scalar(
         select(func.count())
         .select_from(told)
-        .join(Customer, Customer.id == told.c.customer_id)
-        .where(~unreachable, has_wish)
+        .where(
+            exists().where(WishFact.customer_id == told.c.customer_id, *where),
+            ~exists().where(Customer.id == told.c.customer_id, unreachable),
+        )
     )
     return FeedbackCoverage(
         customers_with_wish=int(wishing) - int(lost), customers_with_feedback=int(with_feedback or 0)
