@@ -191,6 +191,70 @@ def test_a_ranking_reads_from_the_top() -> None:
     assert "En app där man ser sina beställningar o…" in texts(root)  # the axis label is shortened, the title not
 
 
+def bar_marks(root: ElementTree.Element) -> list[tuple[str | None, str | None]]:
+    """(the link around it, its title) for every bar that has a title, in the order drawn."""
+    marks = []
+    for bar in root.iter(f"{SVG}g"):
+        if bar.get("class") != "bar":
+            continue
+        rect = next(bar.iter(f"{SVG}rect"))
+        title = rect.find(f"{SVG}title")
+        if title is None:
+            continue
+        link = next((node.get(XLINK_HREF) for node in bar.iter(f"{SVG}a")), None)
+        marks.append((link, title.text))
+    return marks
+
+
+@pytest.mark.parametrize(("stacked", "horizontal"), [(True, False), (False, False), (True, True), (False, True)])
+def test_each_bar_has_its_own_title_and_link_with_zeros_and_gaps_between(stacked: bool, horizontal: bool) -> None:
+    places = ["Svenska", "Bokmål", "Nynorsk", "Dansk", "Engelska"]
+    counts = {
+        "complaint": [2, 0, None, 3, 0],
+        "praise": [1, None, 0, None, 4],
+        "wish": [None, 5, 0, 0, None],
+    }
+    names = ACT_NAMES["sv"]
+    chart = Chart(
+        "Per språk",
+        places,
+        [
+            Series(
+                names[act],
+                [
+                    Point(value, None if value is None else f"/voices?act={act}&language={place}")
+                    for place, value in zip(places, values, strict=True)
+                ],
+                key=act,
+            )
+            for act, values in counts.items()
+        ],
+    )
+    marks = bar_marks(parse(bar_chart(chart, stacked=stacked, horizontal=horizontal)))
+    expected = {
+        (f"/voices?act={act}&language={place}", f"{names[act]} – {place}: {value}")
+        for act, values in counts.items()
+        for place, value in zip(places, values, strict=True)
+        if value is not None
+    }
+    assert len(marks) == len(expected) and set(marks) == expected
+
+
+def test_each_point_of_a_line_has_its_own_title() -> None:
+    chart = Chart(
+        "Barometer",
+        ["jan", "feb", "mar", "apr"],
+        [Series("Index", [Point(None), Point(50, "/voices?m=2"), Point(None), Point(70, "/voices?m=4")])],
+    )
+    root = parse(line_chart(chart))
+    titled = {
+        (circle.find(f"{SVG}title").text, float(circle.get("cx", 0)))  # type: ignore[union-attr]
+        for circle in root.iter(f"{SVG}circle")
+        if circle.find(f"{SVG}title") is not None
+    }
+    assert [text for text, _ in sorted(titled, key=lambda item: item[1])] == ["feb: 50", "apr: 70"]
+
+
 def test_a_line_shades_its_band_and_leaves_gaps() -> None:
     barometer = Chart(
         "Barometer",

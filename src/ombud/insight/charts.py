@@ -134,13 +134,19 @@ def _config(chart: Chart, width: int, height: int, format_value: Callable[[float
     }
 
 
-def _values(series: Series) -> list[dict[str, Any] | None]:
+def _values(chart: Chart, series: Series, format_value: Callable[[float], str]) -> list[dict[str, Any] | None]:
+    """pygal's values of one series, each with its own link and its own title ("series – category: value").
+
+    pygal writes a value's ``tooltip`` into the very bar or dot it draws for that value (a stacked chart also
+    draws a zero bar for a missing value, a grouped one none), so a title never lands on another bar."""
     values: list[dict[str, Any] | None] = []
-    for point in series.points:
+    for category, point in zip(chart.categories, series.points, strict=False):
         if point.value is None:
             values.append(None)
             continue
-        value: dict[str, Any] = {"value": point.value}
+        shown = format_value(point.value)
+        title = f"{series.name} – {category}: {shown}" if len(chart.series) > 1 else f"{category}: {shown}"
+        value: dict[str, Any] = {"value": point.value, "tooltip": title}
         if check_link(point.link):
             value["xlink"] = {"href": point.link, "target": "_top"}
         values.append(value)
@@ -171,9 +177,9 @@ def bar_chart(
     order = slice(None, None, -1) if horizontal else slice(None)
     drawing.x_labels = [_shortened(category) for category in chart.categories][order]
     for series in chart.series:
-        drawing.add(series.name, _values(series)[order])
+        drawing.add(series.name, _values(chart, series, format_value)[order])
     svg = drawing.render(is_unicode=True)
-    return _finish(svg, chart, width, height, format_value, reversed_points=horizontal)
+    return _finish(svg, chart, width, height)
 
 
 def _shortened(label: str, longest: int = 40) -> str:
@@ -240,19 +246,11 @@ def line_chart(
     drawing = _BandedLine(bands, **config)
     drawing.x_labels = list(chart.categories)
     for series in chart.series:
-        drawing.add(series.name, _values(series))
-    return _finish(drawing.render(is_unicode=True), chart, width, height, format_value)
+        drawing.add(series.name, _values(chart, series, format_value))
+    return _finish(drawing.render(is_unicode=True), chart, width, height)
 
 
-def _finish(
-    svg: str,
-    chart: Chart,
-    width: int,
-    height: int,
-    format_value: Callable[[float], str],
-    *,
-    reversed_points: bool = False,
-) -> Markup:
+def _finish(svg: str, chart: Chart, width: int, height: int) -> Markup:
     """pygal's SVG made self-contained and accessible: no comments (they hold web addresses), role and
     labels on the root, a title on every bar and point, and a size that scales to its container."""
     root = ElementTree.fromstring(svg)  # the parser drops comments
@@ -274,32 +272,21 @@ def _finish(
     description = ElementTree.Element(f"{{{SVG_NS}}}desc", {"id": f"{chart_id}-desc"})
     description.text = chart.description or chart.title
     root.insert(list(root).index(title) + 1, description)
-    _title_points(root, chart, format_value, reversed_points)
+    _title_marks(root)
     return Markup(ElementTree.tostring(root, encoding="unicode"))
 
 
-def _title_points(
-    root: ElementTree.Element, chart: Chart, format_value: Callable[[float], str], reversed_points: bool
-) -> None:
-    """Give each bar or point a <title>: "series – category: value" (what a mouse or screen reader gets)."""
-    plot = next((node for node in root.iter(f"{{{SVG_NS}}}g") if "plot" in node.get("class", "").split()), None)
-    if plot is None:
-        return
-    for node in plot.iter(f"{{{SVG_NS}}}g"):
-        classes = node.get("class", "").split()
-        if "series" not in classes:
+def _title_marks(root: ElementTree.Element) -> None:
+    """Move each bar's or dot's <title>, which pygal writes beside it (in its group or link), into the mark
+    itself, where a mouse and a screen reader find it."""
+    marks = (f"{{{SVG_NS}}}rect", f"{{{SVG_NS}}}circle")
+    for group in root.iter(f"{{{SVG_NS}}}g"):
+        if group.get("class") not in ("bar", "dots"):
             continue
-        index = next((int(name[6:]) for name in classes if name.startswith("serie-")), None)
-        if index is None or index >= len(chart.series):
-            continue
-        series = chart.series[index]
-        present = [(category, point) for category, point in zip(chart.categories, series.points, strict=False)]
-        present = [(category, point) for category, point in present if point.value is not None]
-        if reversed_points:
-            present.reverse()
-        marks = [mark for mark in node.iter() if mark.tag.split("}")[-1] in ("rect", "circle")]
-        for mark, (category, point) in zip(marks, present, strict=False):
-            tooltip = ElementTree.Element(f"{{{SVG_NS}}}title")
-            value = format_value(point.value) if point.value is not None else ""
-            tooltip.text = f"{series.name} – {category}: {value}" if len(chart.series) > 1 else f"{category}: {value}"
-            mark.append(tooltip)
+        link = group.find(f"{{{SVG_NS}}}a")
+        holder = group if link is None else link
+        title = holder.find(f"{{{SVG_NS}}}title")
+        mark = next((node for node in holder.iter() if node.tag in marks), None)
+        if title is not None and mark is not None:
+            holder.remove(title)
+            mark.append(title)
