@@ -6,6 +6,7 @@ refuses an unknown language with a clear message and exit code 2."""
 from __future__ import annotations
 
 import html
+import xml.etree.ElementTree as ElementTree
 import re
 from pathlib import Path
 
@@ -164,3 +165,25 @@ def test_an_empty_store_makes_a_report_that_says_so(tmp_path: Path, language: st
         database.close()
     assert_self_contained(document)
     assert catalogue(language)["insight.no_voices"] in visible_text(document)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_answered_share_is_drawn_on_a_0_to_100_percent_axis_even_when_nothing_was_answered(
+    database: Database, language: str
+) -> None:
+    from ombud.insight import dashboard
+    from ombud.insight.report_sections import sections
+    from ombud.insight.report_words import percent_format
+
+    build_store(database)  # every voice in a case, none answered
+    t = Translator(language)
+    with database.session() as session:
+        board = dashboard(session, InsightFilter(), now=NOW)
+    assert board.presence.total.answered_share == 0
+    [presence] = [section for section in sections(board, t) if section.name == "presence"]
+    [answered] = [figure for figure in presence.figures if figure.name == "presence-answered"]
+    root = ElementTree.fromstring(str(answered.chart))
+    axis = next(node for node in root.iter(f"{{{SVG_NS}}}g") if node.get("class", "").startswith("axis y"))
+    labels = [node.text for node in axis.iter(f"{{{SVG_NS}}}text")]
+    written = percent_format(t)
+    assert labels[0] == written(0) and labels[-1] == written(100), labels

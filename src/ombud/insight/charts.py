@@ -160,10 +160,12 @@ def bar_chart(
     horizontal: bool = False,
     width: int = 800,
     height: int = 400,
+    value_range: tuple[float, float] | None = None,
     format_value: Callable[[float], str] = format_number,
 ) -> Markup:
     """Bars per category: one bar per series side by side (grouped), or one bar of all series (stacked);
-    horizontal for long labels (top wish themes) or a ranking (emotions)."""
+    horizontal for long labels (top wish themes) or a ranking (emotions). ``value_range`` fixes the value
+    axis (0–100 for shares, whatever the values: no share shows as all of the axis)."""
     kinds = {
         (False, False): pygal.Bar,
         (True, False): pygal.StackedBar,
@@ -171,6 +173,8 @@ def bar_chart(
         (True, True): pygal.HorizontalStackedBar,
     }
     config = _config(chart, width, height, format_value)
+    if value_range is not None:
+        config["range"] = value_range
     across = {"x_label_rotation": 0, "show_minor_x_labels": True}  # a horizontal chart has room for every label
     drawing = kinds[stacked, horizontal](**(config | across if horizontal else config))
     # pygal draws the first category of a horizontal chart at the bottom; a ranking reads from the top.

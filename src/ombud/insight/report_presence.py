@@ -121,7 +121,7 @@ def presence_section(c: Context) -> Section:
             Figure(
                 "presence-answered",
                 answered_title,
-                bar_chart(answered, height=320, format_value=percent_format(t)),
+                bar_chart(answered, height=320, value_range=(0, 100), format_value=percent_format(t)),
                 table,
             ),
             Figure("presence-hours", hours_title, bar_chart(hours, height=320, format_value=c.numbers), None),
