@@ -6,8 +6,8 @@ refuses an unknown language with a clear message and exit code 2."""
 from __future__ import annotations
 
 import html
-import xml.etree.ElementTree as ElementTree
 import re
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
@@ -16,10 +16,11 @@ from typer.testing import CliRunner
 
 from dashboard_factories import APP_TITLE, MARKUP, NAME, NOW, PHONE, build_store
 from ombud.cli import app
-from ombud.insight import InsightFilter
+from ombud.insight import InsightFilter, dashboard
 from ombud.insight.charts import SVG_NS, XLINK_NS
 from ombud.insight.report import render_report, write_report
-from ombud.insight.report_words import moment_text, period_text
+from ombud.insight.report_sections import sections
+from ombud.insight.report_words import moment_text, percent_format, period_text
 from ombud.locale import LANGUAGES, Translator, catalogue
 from ombud.store import Database, open_database
 
@@ -171,10 +172,6 @@ def test_an_empty_store_makes_a_report_that_says_so(tmp_path: Path, language: st
 def test_the_answered_share_is_drawn_on_a_0_to_100_percent_axis_even_when_nothing_was_answered(
     database: Database, language: str
 ) -> None:
-    from ombud.insight import dashboard
-    from ombud.insight.report_sections import sections
-    from ombud.insight.report_words import percent_format
-
     build_store(database)  # every voice in a case, none answered
     t = Translator(language)
     with database.session() as session:
