@@ -85,6 +85,25 @@ def test_the_language_follows_the_browser_until_the_user_chooses(database: Datab
         assert '<html lang="en">' in client.get("/login", headers={"Accept-Language": "fr"}).text
 
 
+def nav_links(page: str) -> list[str]:
+    navigation = re.search(r'<nav data-test="navigation">(.*?)</nav>', page, re.S)
+    assert navigation is not None
+    return re.findall(r'data-test="nav-(\w+)"', navigation[1])
+
+
+def test_the_navigation_shows_only_what_the_role_may_open(database: Database, tmp_path: Path) -> None:
+    add_users(database)
+    with web_client(database, tmp_path) as client:
+        log_in(client, "analyst")
+        for path in ("/inbox", "/wishes", "/dashboard"):
+            assert "import_page" not in nav_links(client.get(path).text)
+        refused = client.get("/import")
+        assert refused.status_code == 403 and "import_page" not in nav_links(refused.text)
+        client.cookies.clear()
+        log_in(client, "agent")
+        assert "import_page" in nav_links(client.get("/inbox").text)
+
+
 def test_no_dashboard_link_until_its_page_exists(database: Database, tmp_path: Path) -> None:
     add_users(database)
     with web_client(database, tmp_path) as client:

@@ -99,12 +99,20 @@ async def checked_principal(request: Request, principal: Annotated[Principal, De
 CurrentUser = Annotated[Principal, Depends(checked_principal)]
 
 
-def requires(permission: Permission) -> object:
-    def check(principal: CurrentUser) -> Principal:
-        require(principal.role, permission)
+class PermissionCheck:
+    """The dependency that lets a request through only with ``permission``; the navigation reads it off each
+    route (``routes.route_entries``), so a link is shown exactly to those the page lets in."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, principal: CurrentUser) -> Principal:
+        require(principal.role, self.permission)
         return principal
 
-    return Depends(check)
+
+def requires(permission: Permission) -> object:
+    return Depends(PermissionCheck(permission))
 
 
 Reader = Annotated[Principal, requires(Permission.READ)]

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from ombud.access.roles import Permission
 from ombud.labels import ACTS, EMOTIONS, FLAGS
 from ombud.locale import LANGUAGES, Translator, catalogue
 from ombud.web.deps import translator
@@ -23,8 +24,9 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 
-# The navigation: (route name, catalogue key). A page router added later (the dashboard) appears here as soon
-# as a route of that name is registered; until then its link is left out.
+# The navigation: (route name, catalogue key). A link is shown when a route of that name is registered (a page
+# added later appears by itself) and the user's role has every permission the route checks (an analyst sees no
+# Import link, which would only lead to a 403 page).
 NAVIGATION = (
     ("inbox", "nav.inbox"),
     ("wish_board", "nav.wishes"),
@@ -33,11 +35,25 @@ NAVIGATION = (
 )
 
 
-def _route_names(request: Request) -> set[str]:
-    names: set[str] | None = getattr(request.app.state, "route_names", None)
-    if names is None:
-        names = request.app.state.route_names = {entry.name for entry in route_entries(request.app) if entry.name}
-    return names
+def _route_permissions(request: Request) -> dict[str, frozenset[Permission]]:
+    """Each named route of the app and the permissions it requires (read once per app)."""
+    known: dict[str, frozenset[Permission]] | None = getattr(request.app.state, "route_permissions", None)
+    if known is None:
+        known = {entry.name: entry.permissions for entry in route_entries(request.app) if entry.name}
+        request.app.state.route_permissions = known
+    return known
+
+
+def navigation_for(request: Request, principal: Principal | None) -> list[tuple[str, str]]:
+    """The header's links for this user: (route name, catalogue key) of each page that exists and lets them in."""
+    if principal is None:
+        return []
+    routes = _route_permissions(request)
+    return [
+        (name, key)
+        for name, key in NAVIGATION
+        if name in routes and all(principal.can(permission) for permission in routes[name])
+    ]
 
 
 def render(
@@ -52,8 +68,6 @@ def render(
     t = translator(request, principal)
     if language is not None:
         t = Translator(language, t.zone.key)
-    names = _route_names(request)
-    navigation = [(name, key) for name, key in NAVIGATION if name in names] if principal is not None else []
     values = {
         "t": t,
         "path_for": lambda name, **params: str(request.app.url_path_for(name, **params)),
@@ -63,7 +77,7 @@ def render(
         "principal": principal,
         "csrf_field": CSRF_FIELD,
         "csrf_token": principal.csrf_token if principal is not None else None,
-        "navigation": navigation,
+        "navigation": navigation_for(request, principal),
         "reasons": lambda texts: reasons(t, texts),
         "acts": ACTS,
         "emotions": EMOTIONS,
