@@ -14,6 +14,7 @@ from ombud.locale import catalogue
 from ombud.loop.wishes import update_themes
 from ombud.store import Database
 from ombud.store.models import OutboundMessage, WishTheme
+from ombud.web import rendering
 from web_helpers import LANGUAGES, add_users, csrf_of, log_in, web_client
 from wish_factories import SUNDAY, Shop
 
@@ -104,12 +105,30 @@ def test_the_navigation_shows_only_what_the_role_may_open(database: Database, tm
         assert "import_page" in nav_links(client.get("/inbox").text)
 
 
-def test_no_dashboard_link_until_its_page_exists(database: Database, tmp_path: Path) -> None:
+@pytest.mark.parametrize("role", ["admin", "agent", "analyst"])
+def test_the_navigation_links_each_page_that_exists_and_the_user_may_open(
+    database: Database, tmp_path: Path, role: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A page not built yet (no route of its name) gets no link, and breaks nothing.
+    monkeypatch.setattr(rendering, "NAVIGATION", (*rendering.NAVIGATION, ("not_built_yet", "nav.dashboard")))
     add_users(database)
     with web_client(database, tmp_path) as client:
-        log_in(client, "agent")
+        log_in(client, role)
         page = client.get("/inbox").text
-        assert 'data-test="nav-inbox"' in page and 'data-test="nav-dashboard"' not in page
+        navigation = re.search(r'<nav data-test="navigation">(.*?)</nav>', page, re.S)
+        assert navigation is not None
+        shown = {name: href for href, name in re.findall(r'<a href="([^"]+)" data-test="nav-(\w+)"', navigation[1])}
+        assert "not_built_yet" not in shown
+        pages = [name for name, _ in rendering.NAVIGATION if name != "not_built_yet"]
+        assert {"inbox", "wish_board", "dashboard", "import_page"} <= set(pages)
+        for name in pages:
+            path = client.app.url_path_for(name)  # type: ignore[attr-defined]
+            status = client.get(path).status_code
+            assert status in (200, 403), (role, name, status)
+            assert (name in shown) == (status == 200), (role, name, status)
+            assert shown.get(name, path) == path
+        expected = {"admin": 4, "agent": 4, "analyst": 3}[role]
+        assert len(shown) == expected, shown
 
 
 def test_the_case_page_marks_the_reading_and_sends_a_reply(database: Database, tmp_path: Path) -> None:
