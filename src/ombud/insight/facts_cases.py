@@ -49,9 +49,10 @@ def among(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
     """``column`` is one of ``ids`` (sorted): a range when they lie close together, which the database reads
     straight off its index and SQLAlchemy need not write out as thousands of parameters (a run that takes in
     every reading); the caller leaves out the rows in the range that are not among the ids."""
-    if ids and ids[-1] - ids[0] < 2 * len(ids):
-        return column.between(ids[0], ids[-1])
-    return column.in_(ids)
+    found: ColumnElement[bool] = (
+        column.between(ids[0], ids[-1]) if ids and ids[-1] - ids[0] < 2 * len(ids) else column.in_(ids)
+    )
+    return found
 
 
 def first_response_minutes(opened_at: datetime, first_response_at: datetime | None) -> int | None:

@@ -14,6 +14,8 @@ rewritten, a voice whose time, channel, customer or metadata changed, a case tha
 event, a wish added. A wish moved to another theme (a merge or split) moves its fact at once.
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -69,7 +71,7 @@ WISH_FACT_INDEXES = {
 }
 
 
-def _places() -> list[sa.Column]:
+def _places() -> list[sa.Column[Any]]:
     return [
         sa.Column("local_day", sa.Integer(), nullable=False),
         sa.Column("local_month", sa.Integer(), nullable=False),
