@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 import case_factories
 from ombud.store import Database
-from ombud.store.models import CaseVoice, VoiceAnalysis
+from ombud.store.models import CaseVoice, VoiceAnalysis, VoiceFact
 from ombud.web.background import Upkeep, Worker, upkeep_pass
 
 VOICES = {
@@ -30,12 +30,14 @@ def test_an_upkeep_pass_reads_new_voices_and_places_them_in_cases(database: Data
         session.commit()
     report = upkeep_pass(database, tier="fast")
     assert (report.read, report.voices_placed, report.cases_opened) == (5, 5, 5)
+    assert report.facts_written >= 5
     with database.session() as session:
         languages = list(session.scalars(select(VoiceAnalysis.language)))
         assert len(languages) == 5 and set(languages) <= {"sv", "nb", "nn", "da", "en"}
         assert session.scalar(select(func.count()).select_from(CaseVoice)) == 5
+        assert session.scalar(select(func.count()).select_from(VoiceFact)) == 5
     again = upkeep_pass(database, tier="fast")
-    assert (again.read, again.voices_placed) == (0, 0)
+    assert (again.read, again.voices_placed, again.facts_written) == (0, 0, 0)
 
 
 def test_a_worker_runs_when_woken_and_stops(database: Database) -> None:

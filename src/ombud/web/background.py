@@ -3,8 +3,10 @@ OMBUD_SERVE_INTERVAL_SECONDS:
 
 - ``Delivery``: sends what the outbox queued (``deliver_due``, as `ombud send --loop`);
 - ``Upkeep``: reads the voices not read yet, places new voices in cases and new wishes on the wish board —
-  what `ombud analyze`, `ombud cases` and `ombud wishes` do before they show anything — so the inbox and the
-  wish board are current without anyone running those commands. An import finished in the web app wakes it.
+  what `ombud analyze`, `ombud cases` and `ombud wishes` do before they show anything — and takes what changed
+  into insight's facts, so the inbox, the wish board and the dashboard are current without anyone running
+  those commands, and a large import's facts are written here rather than in the first dashboard request.
+  An import finished in the web app wakes it.
 
 Only one upkeep pass runs at a time in the process, so two passes never place the same voice twice.
 """
@@ -15,6 +17,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from ombud.insight.facts import update_facts
 from ombud.loop.cases import update_cases
 from ombud.loop.delivery import deliver_due
 from ombud.loop.wishes import update_themes
@@ -31,17 +34,21 @@ class UpkeepReport:
     cases_opened: int
     voices_placed: int
     wishes_added: int
+    facts_written: int
 
 
 def upkeep_pass(database: Database, *, tier: str | None = None) -> UpkeepReport:
-    """One pass: read the unread voices with ``tier``, place voices in cases, wishes in themes."""
+    """One pass: read the unread voices with ``tier``, place voices in cases, wishes in themes, and bring
+    insight's facts up to date."""
     read = analyse_stored_voices(database, load_reader(tier))
     with database.session() as session:
         cases = update_cases(session)
         session.commit()
         themes = update_themes(session)
         session.commit()
-    return UpkeepReport(read, cases.opened, cases.voices, themes.wishes_added)
+        facts = update_facts(session)
+        session.commit()
+    return UpkeepReport(read, cases.opened, cases.voices, themes.wishes_added, facts.readings + facts.wishes)
 
 
 class Worker(threading.Thread):
