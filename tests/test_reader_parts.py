@@ -183,3 +183,37 @@ def test_label_map_and_labeled_text_errors(tmp_path: Path) -> None:
         read_labeled_texts(file)
     file.write_text('{"text": "Bra", "label": 1, "lang": "sv"}\n')
     assert read_labeled_texts(file) == [LabeledText("Bra", 1, "sv")]
+
+
+def test_a_batch_of_forms_equals_the_form_of_each_text() -> None:
+    from ombud.understand.features import _form, _forms, _voice_forms
+    from ombud.understand.sentences import split_sentences
+
+    texts = [
+        "Hej! Varför SVARAR ni inte? Ring 070-123 45 67.",
+        "Tusen takk 🙏🏽 for hjelpen!!",
+        "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ABC Ⓐ Ⅻ ½ ². Nästa mening här.",  # letters beyond the Basic Multilingual Plane, look-alikes
+        "",
+        "ÆØÅ ÄÖ æøå ß ﬁ\nMvh\nKari",
+    ]
+    spans = [[(sentence.start, sentence.end) for sentence in split_sentences(text)] for text in texts]
+    expected = [
+        _form(text[start:end], index == 0, index == len(text_spans) - 1)
+        for text, text_spans in zip(texts, spans, strict=True)
+        for index, (start, end) in enumerate(text_spans)
+    ]
+    forms = _forms(texts, spans)
+    assert np.array_equal(forms, np.array(expected, dtype=np.float32))
+    assert np.array_equal(_voice_forms(texts), np.array([_form(text, True, True) for text in texts], np.float32))
+    assert forms[1].tolist()[:2] == [1.0, 1.0] and forms[1, 6] == pytest.approx(7 / 18)  # "Varför SVARAR ni inte?"
+
+
+def test_heads_in_one_product_give_what_each_gives() -> None:
+    from ombud.understand.heads import HeadGroup
+
+    rows, targets = _blobs()
+    single = fit_single(rows, targets, ACTS, seed=1)
+    multi = fit_multi(rows, np.array([[t == "complaint", t != "praise"] for t in targets]), ("a", "b"), seed=1)
+    together = HeadGroup([single, multi]).probabilities(rows)
+    assert np.allclose(together[0], single.probabilities(rows), atol=1e-6)
+    assert np.allclose(together[1], multi.probabilities(rows), atol=1e-6)
