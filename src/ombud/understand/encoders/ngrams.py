@@ -131,19 +131,32 @@ class NgramEncoder:
         counts = sparse.coo_matrix(self._raw_counts(texts))
         return np.asarray(rows, dtype=np.int64)[counts.row], counts.col, counts.data
 
-    @classmethod
-    def _matrix(cls, entries: list[Entries], rows: int) -> Any:
+    @staticmethod
+    def _matrix(entries: list[Entries], rows: int) -> Any:
         """The finished rows from (row, column, count) entries, equal ones summed."""
         row, column, count = (np.concatenate(parts) for parts in zip(*entries, strict=True))
-        order = np.argsort(row, kind="stable")  # the entries come in runs already sorted by row: a merge
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=rows))])
+        # The entries come in runs already sorted by row: a stable sort of small integers is a linear radix sort.
+        order = np.argsort(row.astype(np.int16) if rows < 2**15 else row, kind="stable")
+        indptr = np.zeros(rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=rows), out=indptr[1:])
         by_row = sparse.csr_matrix((count[order], column[order], indptr), shape=(rows, FEATURES))
         # Summing equal (row, column) entries through the columns: two counting sorts in linear time, where
         # sorting each row's columns costs n log n. The rows of each column come out in order, as summing needs.
         by_column = by_row.tocsc()
         by_column.has_sorted_indices = True
         by_column.sum_duplicates()
-        return cls._finished(by_column.tocsr())
+        counts = by_column.tocsr()
+        # What _finished does (log1p, then each row divided by its L2 norm, summed in float64 as scikit-learn's
+        # normalize sums it), without normalize's checks on every call.
+        data = np.log1p(counts.data)
+        lengths = np.diff(counts.indptr)
+        squares = np.zeros(rows, dtype=np.float64)
+        filled = lengths > 0
+        squares[filled] = np.add.reduceat((data * data).astype(np.float64), counts.indptr[:-1][filled])
+        norms = np.sqrt(squares)
+        norms[norms == 0] = 1.0
+        counts.data = (data / np.repeat(norms, lengths)).astype(np.float32)
+        return counts
 
     def _entries_by_word(self, words: BatchWords) -> tuple[list[Entries], list[Entries]]:
         """(row, column, count) entries of the texts' rows and of their spans' rows, from the words' cached counts."""
