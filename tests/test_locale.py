@@ -74,3 +74,22 @@ def test_a_missing_word_falls_back() -> None:
     assert translate("sv", "no.such.key") == "no.such.key"
     with pytest.raises(ValueError):
         catalogue("de")
+
+
+def test_every_problem_and_reason_the_core_gives_has_words_that_name_no_command_line_option() -> None:
+    from ombud.capture.problems import ENGLISH
+    from ombud.loop.priority import REASON_WORDS
+
+    sources = Path(__file__).resolve().parents[1] / "src" / "ombud"
+    raised = {
+        code
+        for path in sources.rglob("*.py")
+        for code in re.findall(r"""Problem\(\s*["']([a-z_]+)["']""", path.read_text(encoding="utf-8"))
+    }
+    assert {"reply_empty", "upload_too_large", "csrf_rejected", "format_unknown"} <= raised
+    for language in LANGUAGES:
+        words = catalogue(language)
+        for code in {*ENGLISH, *raised}:
+            text = words[f"problem.{code}"]
+            assert "--" not in text and "OMBUD_" not in text and "COLUMN" not in text, (language, code, text)
+        assert {f"reason.{code}" for code in REASON_WORDS} <= set(words), language

@@ -16,7 +16,7 @@ from ombud.errors import CaseError
 from ombud.loop.case_views import case_detail, list_cases
 from ombud.loop.cases import assign, main_topic, message_ids, record_reply, set_status, update_cases
 from ombud.loop.outbox import enqueue
-from ombud.loop.priority import Priority, VoiceReading, case_priority
+from ombud.loop.priority import Priority, Reason, VoiceReading, case_priority, stored_reasons
 from ombud.loop.sla import SlaPolicy, parse_first_response
 from ombud.store import Database
 from ombud.store.models import Case, CaseEvent, CaseVoice, Voice
@@ -24,6 +24,10 @@ from ombud.store.models import Case, CaseEvent, CaseVoice, Voice
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 POLICY = SlaPolicy(parse_first_response("email=24h,chat=2h,review=72h,default=24h"))
 WEEK = timedelta(hours=168)
+
+
+def english(reasons: list[Reason]) -> list[str]:
+    return [reason.english for reason in reasons]
 
 
 def place(session: Session, now: datetime | None = None, window: timedelta = WEEK) -> dict[int, int]:
@@ -211,7 +215,16 @@ def test_a_case_opened_unread_takes_its_topic_from_a_later_reading(database: Dat
         assert (update.voices, update.read_later) == (0, 1)
         session.refresh(case)
         assert (case.topic, case.language) == ("price", "sv")
-        assert case.priority_reasons == ["waiting 1 h", "complaint", "very negative"]
+        assert case.priority_reasons == [
+            {"code": "waiting_hours", "params": {"hours": 1}},
+            {"code": "complaint", "params": {}},
+            {"code": "very_negative", "params": {}},
+        ]
+        assert [reason.english for reason in stored_reasons(case.priority_reasons)] == [
+            "waiting 1 h",
+            "complaint",
+            "very negative",
+        ]
         assert events(session, case.id)[-1] == ("read", {"topic": "price", "voice_id": spoken.id, "language": "sv"})
         assert update_cases(session, T0 + timedelta(hours=1), policy=POLICY, window=WEEK).read_later == 0
 
@@ -347,7 +360,17 @@ def test_priority_in_words() -> None:
         churn_risk=True,
     )
     priority = case_priority([angry_claim], waiting=timedelta(hours=30))
-    assert priority.reasons == [
+    assert [reason.code for reason in priority.reasons] == [
+        "legal_claim",
+        "churn_risk",
+        "waiting_hours",
+        "complaint",
+        "emotion",
+        "very_negative",
+    ]
+    assert priority.reasons[2].params == {"hours": 30}
+    assert priority.reasons[4].params == {"emotion": "anger", "percent": 90}
+    assert english(priority.reasons) == [
         "legal claim",
         "churn risk",
         "waiting 30 h",
@@ -358,10 +381,17 @@ def test_priority_in_words() -> None:
     assert (priority.score, priority.reading) == (100, 100)  # 35 + 25 + 16 + 15 + 18 + 9, capped; without waiting 102
     calm = VoiceReading(dominant_act="wish", sentiment_score=0.3)
     assert case_priority([calm]) == case_priority([]) == Priority(score=0, reasons=[], reading=0)
-    assert case_priority([calm], waiting=timedelta(hours=24)).reasons == ["waiting 24 h"]
-    assert case_priority([calm], waiting=timedelta(days=5), overdue=True).reasons == ["waiting 5 d", "overdue"]
+    assert english(case_priority([calm], waiting=timedelta(hours=24)).reasons) == ["waiting 24 h"]
+    assert english(case_priority([calm], waiting=timedelta(days=5), overdue=True).reasons) == ["waiting 5 d", "overdue"]
     worried = VoiceReading(dominant_act="question", sentiment_score=-0.4, emotions=("fear",))  # no probability kept
-    assert case_priority([worried, calm]) == Priority(score=14, reasons=["fear (50%)", "negative"], reading=14)
+    both = case_priority([worried, calm])
+    assert (both.score, english(both.reasons), both.reading) == (14, ["fear (50%)", "negative"], 14)
+    # A reason stored as words before reasons had codes reads as those words.
+    assert stored_reasons(["waiting 3 h", {"code": "overdue"}]) == [
+        Reason("text", {"text": "waiting 3 h"}),
+        Reason("overdue"),
+    ]
+    assert english(stored_reasons(["waiting 3 h"])) == ["waiting 3 h"]
 
 
 def test_priority_grows_while_the_customer_waits(database: Database) -> None:
@@ -383,11 +413,23 @@ def test_priority_grows_while_the_customer_waits(database: Database) -> None:
         place(session, now=T0)
         early = list_cases(session, now=T0 + timedelta(minutes=30))
         assert [summary.customer for summary in early] == ["nils@example.se", "calm@example.se"]
-        assert early[0].reasons == ["legal claim", "churn risk", "complaint", "anger (70%)"]  # 30 min: no points yet
+        assert english(early[0].reasons) == [
+            "legal claim",
+            "churn risk",
+            "complaint",
+            "anger (70%)",
+        ]  # 30 min: 0 points
         late = list_cases(session, now=T0 + timedelta(hours=30))
-        assert late[0].reasons == ["legal claim", "churn risk", "waiting 30 h", "complaint", "anger (70%)", "overdue"]
+        assert english(late[0].reasons) == [
+            "legal claim",
+            "churn risk",
+            "waiting 30 h",
+            "complaint",
+            "anger (70%)",
+            "overdue",
+        ]
         assert late[0].priority > early[0].priority and late[0].overdue and late[0].waiting_hours == 30.0
-        assert late[1].reasons == ["waiting 30 h", "overdue"]  # the chat's 2 h passed too
+        assert english(late[1].reasons) == ["waiting 30 h", "overdue"]  # the chat's 2 h passed too
 
 
 def test_case_detail_has_every_voice_with_its_reading(database: Database) -> None:

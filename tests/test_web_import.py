@@ -7,13 +7,16 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
+from unittest.mock import ANY
 
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlalchemy import func, select
 
+from ombud.locale import catalogue
 from ombud.store import Database
 from ombud.store.models import Import, Voice
-from web_helpers import add_users, csrf_of, log_in, web_client
+from web_helpers import LANGUAGES, add_users, csrf_of, log_in, web_client
 
 # A Nordic Excel export: cp1252, semicolons, the text in a column ombud would not guess, one row without a
 # customer and one with an unreadable date.
@@ -48,7 +51,7 @@ def test_a_cp1252_semicolon_csv_from_upload_to_report(database: Database, tmp_pa
             files={"file": ("kundenkät.csv", CSV, "text/csv")},
         )
         assert preview.status_code == 200, preview.text
-        assert "csv" in preview.text and "cp1252" in preview.text and "semicolon" in preview.text
+        assert "csv" in preview.text and "cp1252" in preview.text and "semikolon" in preview.text
         assert 'data-test="mapping-problem"' in preview.text  # "Fråga 3" is no text column ombud knows
         assert "Leveransen var försenad – igen!" in preview.text  # read as cp1252, not mojibake
         key = re.search(r'action="/import/([0-9a-f]{32})/preview"', preview.text)[1]  # type: ignore[index]
@@ -102,11 +105,12 @@ def test_a_file_too_large_is_refused_and_nothing_is_kept(database: Database, tmp
         csrf = csrf_of(client, "/import")
         big = CSV * 200
         page = client.post("/import", data={"csrf_token": csrf}, files={"file": ("stor.csv", big, "text/csv")})
-        assert page.status_code == 413 and "0.01 MB" in page.text and "OMBUD_MAX_UPLOAD_MB" in page.text
+        assert page.status_code == 413 and "The file is larger than 0.01 MB; nothing was stored." in page.text
         api = client.post(
             "/api/imports/uploads", files={"file": ("stor.csv", big, "text/csv")}, headers={"X-CSRF-Token": csrf}
         )
         assert api.status_code == 413 and "nothing was stored" in api.json()["detail"]
+        assert "OMBUD_MAX_UPLOAD_MB" in api.json()["detail"]  # the API's English names the setting
         uploads = tmp_path / "uploads"
         assert not uploads.exists() or list(uploads.iterdir()) == []
     with database.session() as session:
@@ -140,7 +144,39 @@ def test_the_import_api(database: Database, tmp_path: Path) -> None:
         listed = client.get("/api/imports").json()
         assert [item["id"] for item in listed] == [run["id"]]
         errors = client.get(f"/api/imports/{run['id']}/errors").json()
-        assert errors == [{"file": "n.jsonl", "line": 3, "reason": errors[0]["reason"]}]
-        assert "JSON" in errors[0]["reason"]
+        assert errors == [
+            {"file": "n.jsonl", "line": 3, "reason": errors[0]["reason"], "code": "json_invalid", "params": ANY}
+        ]
+        assert "JSON" in errors[0]["reason"] and errors[0]["params"]["column"] == 1
         assert client.get("/api/imports/uploads/" + "0" * 32).status_code == 404
         assert client.get("/api/imports/uploads/../../etc").status_code == 404
+
+
+def test_the_import_pages_say_every_problem_in_the_readers_language(database: Database, tmp_path: Path) -> None:
+    add_users(database, language="sv")
+    with web_client(database, tmp_path) as client:
+        log_in(client, "agent")
+        csrf = csrf_of(client, "/import")
+        preview = client.post(
+            "/import", data={"csrf_token": csrf}, files={"file": ("kundenkät.csv", CSV, "text/csv")}
+        ).text
+        key = re.search(r'action="/import/([0-9a-f]{32})/preview"', preview)[1]  # type: ignore[index]
+        mapped = client.post(f"/import/{key}/preview", data={"csrf_token": csrf, "map_text": "Fråga 3"}).text
+        mapping = re.search(r'name="mapping" value="([^"]+)"', mapped)[1].replace("&#34;", '"')  # type: ignore[index]
+        client.post(f"/import/{key}/run", data={"csrf_token": csrf, "mapping": mapping})
+        assert wait_until_done(client, key)["state"] == "completed"
+        for language in LANGUAGES:
+            client.post("/language", data={"language": language, "csrf_token": csrf_of(client, "/import")})
+            words = catalogue(language)
+            preview = client.post(f"/import/{key}/preview", data={"csrf_token": csrf_of(client, "/import")}).text
+            problem = re.search(r'data-test="mapping-problem">(.*?)</p>', preview, re.S)
+            assert problem is not None and problem[1] == escape(words["problem.no_text_column"]), language
+            assert words["import.delimiter.semicolon"] in preview
+            assert "--map" not in preview and "COLUMN" not in preview  # never a command-line option
+            page = client.get(f"/import/{key}").text
+            shown = re.findall(r'data-test="import-error">.*?<td>([^<]*)</td></tr>', page, re.S)
+            expected = [words["problem.no_customer"], words["problem.date_unreadable"].format(value="igår")]
+            assert shown == [str(escape(text)) for text in expected], language
+            if language != "en":
+                for english in ("semicolon", "cannot read the date", "no customer:", "found no column"):
+                    assert english not in preview + page, (language, english)

@@ -3,10 +3,12 @@ read and sends a reply into the outbox; the wish board changes a status after a 
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_percent
 from sqlalchemy import select
 
 import reply_factories
@@ -75,6 +77,30 @@ def test_every_page_in_every_language(database: Database, tmp_path: Path) -> Non
         for language in LANGUAGES:
             login = client.get(f"/login?lang={language}")
             assert f'<html lang="{language}">' in login.text and catalogue(language)["login.submit"] in login.text
+
+
+def test_the_reasons_for_a_priority_in_every_language(database: Database, tmp_path: Path) -> None:
+    add_users(database)
+    ids = build(database)  # a legal claim, a complaint, anger at 90 %
+    with web_client(database, tmp_path) as client:
+        log_in(client, "agent")
+        for language in LANGUAGES:
+            client.post("/language", data={"language": language, "csrf_token": csrf_of(client)})
+            words = catalogue(language)
+            for path in ("/inbox", f"/cases/{ids['case']}"):
+                found = re.search(r'data-test="case-reasons">([^<]*)<', client.get(path).text)
+                assert found is not None, (language, path)
+                shown = html.unescape(found[1]).split("; ")
+                anger = f"{words['emotion.anger']} ({format_percent(0.9, locale=language)})"
+                assert shown[0] == words["flag.legal_claim"] and anger in shown, (language, shown)
+                assert words["act.complaint"] in shown, (language, shown)
+                if language != "en":
+                    assert not {"legal claim", "complaint", "anger (90%)", "overdue"} & set(shown), (language, shown)
+        [listed] = client.get("/api/cases").json()["cases"]
+        assert listed["reasons"][0] == "legal claim"  # the API keeps the English words, and gives the codes
+        assert listed["reason_codes"][0] == {"code": "legal_claim", "params": {}}
+        assert {"code": "emotion", "params": {"emotion": "anger", "percent": 90}} in listed["reason_codes"]
+        assert client.get(f"/api/cases/{ids['case']}").json()["reason_codes"] == listed["reason_codes"]
 
 
 def test_the_language_follows_the_browser_until_the_user_chooses(database: Database, tmp_path: Path) -> None:
@@ -147,6 +173,7 @@ def test_the_case_page_marks_the_reading_and_sends_a_reply(database: Database, t
         unfinished = client.post(f"/cases/{ids['case']}/reply", data={"body": draft[1], "csrf_token": csrf})
         assert unfinished.status_code == 422
         assert "[[" in unfinished.text and 'data-test="problem"' in unfinished.text  # the text is kept
+        assert html.escape(catalogue("sv")["problem.reply_unfilled"].split(":")[0]) in unfinished.text
         body = "Hej Anna!\n\nPaketet kommer på torsdag, och din reklamation är registrerad.\n\nVänliga hälsningar"
         sent = client.post(
             f"/cases/{ids['case']}/reply",

@@ -6,37 +6,69 @@ into messages and exit codes or HTTP statuses.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why something could not be done, said once for every language: a stable ``code`` with its ``params``
+    (JSON values), which the web's catalogues translate (``problem.<code>``), and the English ``message`` the
+    CLI prints and the store keeps. Codes never change meaning; a new wording is a new code."""
+
+    code: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class OmbudError(Exception):
-    """Base of every error ombud raises on purpose."""
+    """Base of every error ombud raises on purpose. ``problem`` is set where the error has a code the pages
+    translate; ``str(error)`` is always the English message."""
+
+    problem: Problem | None = None
+
+    def __init__(self, message: str = "", *, problem: Problem | None = None) -> None:
+        super().__init__(message or (problem.message if problem is not None else ""))
+        if problem is not None:
+            self.problem = problem
+
+
+def _problem(reason: str | Problem) -> tuple[str, Problem | None]:
+    return (reason.message, reason) if isinstance(reason, Problem) else (reason, None)
 
 
 class UnknownFormatError(OmbudError):
     def __init__(self, path: Path, known: list[str]) -> None:
         self.path = path
         self.known = known
-        super().__init__(f"{path}: cannot tell the format of this file; choose one with --format ({', '.join(known)})")
+        names = ", ".join(known)
+        reason = f"cannot tell the format of this file; choose one with --format ({names})"
+        super().__init__(f"{path}: {reason}", problem=Problem("format_unknown", reason, {"known": names}))
 
 
 class FileFormatError(OmbudError):
     """A whole file cannot be read (binary content, no header, …)."""
 
-    def __init__(self, path: Path, reason: str) -> None:
+    def __init__(self, path: Path, reason: str | Problem) -> None:
         self.path = path
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
+        self.reason, problem = _problem(reason)
+        super().__init__(f"{path}: {self.reason}", problem=problem)
 
 
 class ColumnMappingError(OmbudError):
     """A required column is missing, or --map names a column that is not there."""
 
-    def __init__(self, path: Path, reason: str, columns: list[str]) -> None:
+    def __init__(self, path: Path, reason: str | Problem, columns: list[str]) -> None:
         self.path = path
-        self.reason = reason
+        self.reason, problem = _problem(reason)
         self.columns = columns
-        super().__init__(f"{path}: {reason}. The file has the columns: {', '.join(columns) or '(none)'}")
+        super().__init__(
+            f"{path}: {self.reason}. The file has the columns: {', '.join(columns) or '(none)'}", problem=problem
+        )
 
 
 class MappingOptionError(OmbudError):
@@ -103,9 +135,9 @@ class TokenError(OmbudError):
 class UploadError(OmbudError):
     """An uploaded file that is not taken: empty, or larger than OMBUD_MAX_UPLOAD_MB (``too_large``)."""
 
-    def __init__(self, message: str, *, too_large: bool = False) -> None:
+    def __init__(self, message: str = "", *, too_large: bool = False, problem: Problem | None = None) -> None:
         self.too_large = too_large
-        super().__init__(message)
+        super().__init__(message, problem=problem)
 
 
 class InsightError(OmbudError):

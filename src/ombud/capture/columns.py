@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from ombud.capture.problems import problem
 from ombud.errors import ColumnMappingError, MappingOptionError
 
 # Header names each field is recognised by, strongest first, after folding
@@ -213,7 +214,7 @@ def map_columns(path: Path, headers: Sequence[str], explicit: dict[str, str]) ->
         if column not in headers:
             found = by_fold.get(fold_header(column))
             if found is None:
-                raise ColumnMappingError(path, f"--map {field}={column}: there is no column {column!r}", list(headers))
+                raise ColumnMappingError(path, problem("map_no_column", field=field, column=column), list(headers))
             column = found
         mapping[field] = column
     taken = set(mapping.values())
@@ -227,18 +228,7 @@ def map_columns(path: Path, headers: Sequence[str], explicit: dict[str, str]) ->
                 taken.add(header)
                 break
     if "text" not in mapping:
-        raise ColumnMappingError(
-            path,
-            "found no column with the customer's text (looked for a column named e.g. Kommentar, "
-            "Meddelande, Melding, Tilbakemelding, Besked, Comment, Text); name it with --map text=COLUMN",
-            list(headers),
-        )
+        raise ColumnMappingError(path, problem("no_text_column"), list(headers))
     if not any(field in mapping for field in IDENTITY_FIELDS):
-        raise ColumnMappingError(
-            path,
-            "found no column that identifies the customer (e-mail, phone or customer number; looked for "
-            "e.g. E-post, Epost, Telefon, Kundnummer, Kundenummer, Email); name one with "
-            "--map customer_email=COLUMN, --map customer_phone=COLUMN or --map customer_id=COLUMN",
-            list(headers),
-        )
+        raise ColumnMappingError(path, problem("no_customer_column"), list(headers))
     return mapping

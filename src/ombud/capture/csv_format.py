@@ -15,6 +15,7 @@ from typing import ClassVar, TextIO
 
 from ombud.capture.columns import map_columns
 from ombud.capture.options import ImportOptions
+from ombud.capture.problems import problem
 from ombud.capture.records import RowError, RowRejected, SourceVoice
 from ombud.capture.rows import RowPlan
 from ombud.capture.textfiles import detect_encoding
@@ -94,7 +95,7 @@ class CsvImporter:
             self._file = file
             sample = file.read(65536)
             if not sample.strip():
-                raise FileFormatError(self.path, "the file is empty")
+                raise FileFormatError(self.path, problem("file_empty"))
             self.delimiter = sniff_delimiter(sample)
             file.seek(0)
             yield from self._rows(file)
@@ -114,7 +115,7 @@ class CsvImporter:
                 return
             except csv.Error as error:
                 first = lines.taken[0][0] if lines.taken else None
-                yield RowError(source, first, f"cannot read this row: {error}")
+                yield RowError.of(source, first, problem("row_unreadable", detail=str(error)))
                 lines.read_again(lines.taken[1:])
                 continue
             if not lines.taken:
@@ -129,28 +130,31 @@ class CsvImporter:
             # closed: the reader ran on to the end of the file.
             unclosed = spanned and sum(line.count('"') for _, line in lines.taken) % 2 == 1
             if len(fields) != width or unclosed:
-                reason = f"expected {len(headers)} fields, found {len(fields)}"
-                if unclosed:
-                    reason = "a quote is not closed"
+                counts = {"expected": len(headers), "found": len(fields)}
+                span = {"first": first_line, "last": lines.taken[-1][0]}
                 if spanned:
-                    reason += f" in lines {first_line}–{lines.taken[-1][0]}"
-                    if not unclosed:
-                        reason += " (a quote is probably not closed)"
+                    found = (
+                        problem("quote_unclosed_lines", **span)
+                        if unclosed
+                        else problem("field_count_lines", **counts, **span)
+                    )
                     lines.read_again(lines.taken[1:])
-                yield RowError(source, first_line, reason)
+                else:
+                    found = problem("quote_unclosed") if unclosed else problem("field_count", **counts)
+                yield RowError.of(source, first_line, found)
                 continue
             try:
                 yield plan.voice(dict(zip(headers, fields, strict=True)), first_line)
             except RowRejected as rejected:
-                yield RowError(source, first_line, rejected.reason)
+                yield RowError.of(source, first_line, rejected.problem)
 
     def _header(self, reader: Iterator[list[str]]) -> list[str]:
         try:
             headers = [header.strip() for header in next(reader)]
         except StopIteration:
-            raise FileFormatError(self.path, "the file is empty") from None
+            raise FileFormatError(self.path, problem("file_empty")) from None
         except csv.Error as error:
-            raise FileFormatError(self.path, f"cannot read the header line: {error}") from None
+            raise FileFormatError(self.path, problem("header_unreadable", detail=str(error))) from None
         seen: dict[str, int] = {}
         unique = []
         for header in headers:

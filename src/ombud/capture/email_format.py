@@ -19,6 +19,7 @@ from typing import ClassVar, cast
 
 from ombud.capture.email_text import customer_words
 from ombud.capture.options import ImportOptions
+from ombud.capture.problems import in_message, problem
 from ombud.capture.records import RowError, RowRejected, SourceVoice
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|sv|vs|aw|fw|fwd|vb|vl|antw|ang)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
@@ -35,7 +36,7 @@ def _header(message: EmailMessage, name: str) -> str | None:
 def _body(message: EmailMessage) -> tuple[str, bool]:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
-        raise RowRejected("the mail has no text or HTML body")
+        raise RowRejected(problem("mail_no_body"))
     try:
         content = part.get_content()
     except (LookupError, UnicodeError):
@@ -48,7 +49,7 @@ def _sender(message: EmailMessage) -> tuple[str | None, str]:
     header = message.get("From")
     addresses = getattr(header, "addresses", ()) if header is not None else ()
     if not addresses or not addresses[0].addr_spec or "@" not in addresses[0].addr_spec:
-        raise RowRejected(f"no sender address in From: {str(header or '')!r}")
+        raise RowRejected(problem("mail_no_sender", value=str(header or "")))
     return (addresses[0].display_name or None), addresses[0].addr_spec
 
 
@@ -56,7 +57,7 @@ def _received_at(message: EmailMessage, options: ImportOptions) -> datetime:
     header = message.get("Date")
     moment: datetime | None = getattr(header, "datetime", None) if header is not None else None
     if moment is None:
-        raise RowRejected(f"no readable Date header: {str(header or '')!r}")
+        raise RowRejected(problem("mail_no_date", value=str(header or "")))
     return moment if moment.tzinfo else moment.replace(tzinfo=options.timezone)
 
 
@@ -68,12 +69,9 @@ def voice_from_message(message: EmailMessage, number: int | None, options: Impor
     is_reply = bool(subject and _REPLY_PREFIX.match(subject))
     text = f"{subject}\n\n{words}" if subject and not is_reply and words else (words or subject or "")
     if not text.strip():
-        raise RowRejected("the mail holds no text of the customer's own")
+        raise RowRejected(problem("mail_no_text"))
     if len(text) > options.max_text_chars:
-        raise RowRejected(
-            f"the text is {len(text):,} characters long, more than the limit of "
-            f"{options.max_text_chars:,} (OMBUD_MAX_TEXT_CHARS)"
-        )
+        raise RowRejected(problem("text_too_long", length=len(text), limit=options.max_text_chars))
     references = _header(message, "References")
     voice = SourceVoice(
         text=text.strip(),
@@ -124,7 +122,7 @@ class EmlImporter:
         try:
             yield voice_from_message(_parse(self.path.read_bytes()), None, self.options)
         except RowRejected as rejected:
-            yield RowError(str(self.path), None, rejected.reason)
+            yield RowError.of(str(self.path), None, rejected.problem)
         self._done = 1
 
 
@@ -158,7 +156,7 @@ class MboxImporter:
                 try:
                     yield voice_from_message(_parse(box.get_bytes(key)), number, self.options)
                 except RowRejected as rejected:
-                    yield RowError(str(self.path), number, f"message {number}: {rejected.reason}")
+                    yield RowError.of(str(self.path), number, in_message(number, rejected.problem))
                 self._done = number
         finally:
             box.close()

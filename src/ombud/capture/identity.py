@@ -7,6 +7,7 @@ import re
 import unicodedata
 from datetime import datetime
 
+from ombud.capture.problems import problem
 from ombud.capture.records import RowRejected, SourceVoice
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -18,7 +19,7 @@ def normalise_email(value: str) -> str:
     if email.startswith("mailto:"):
         email = email[len("mailto:") :]
     if not _EMAIL.match(email):
-        raise RowRejected(f"{value.strip()!r} is not an e-mail address")
+        raise RowRejected(problem("email_invalid", value=value.strip()))
     return email
 
 
@@ -35,7 +36,7 @@ def normalise_phone(value: str, country: str = "SE") -> str:
         phone = "+" + phone[2:]
     digits = phone[1:] if phone.startswith("+") else phone
     if not digits.isdigit() or not 5 <= len(digits) <= 15:
-        raise RowRejected(f"{value.strip()!r} is not a phone number")
+        raise RowRejected(problem("phone_invalid", value=value.strip()))
     if phone.startswith("+") or country not in CALLING_CODES:
         return phone
     code, trunk_zero = CALLING_CODES[country]
@@ -56,7 +57,7 @@ def identities_of(voice: SourceVoice, phone_country: str = "SE") -> list[tuple[s
     if voice.customer_external_id and voice.customer_external_id.strip():
         found.append(("external", voice.customer_external_id.strip()))
     if not found:
-        raise RowRejected("no customer: the row has no e-mail, phone or customer id")
+        raise RowRejected(problem("no_customer"))
     return found
 
 

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TextIO
 
 from ombud.capture.columns import map_columns
 from ombud.capture.options import ImportOptions
+from ombud.capture.problems import problem
 from ombud.capture.records import RowError, RowRejected, SourceVoice
 from ombud.capture.rows import RowPlan
 from ombud.capture.textfiles import detect_encoding
@@ -65,18 +66,19 @@ class JsonlImporter:
                 try:
                     row = json.loads(line.rstrip("\r\n"))
                 except json.JSONDecodeError as error:
-                    yield RowError(source, number, f"not valid JSON: {error.msg} at column {error.colno}")
+                    yield RowError.of(source, number, problem("json_invalid", detail=error.msg, column=error.colno))
                     continue
                 if not isinstance(row, dict):
-                    yield RowError(source, number, "not a JSON object")
+                    yield RowError.of(source, number, problem("json_not_object"))
                     continue
                 row = _flatten(row)
                 try:
                     plan = self._plan_for(tuple(row))
                 except ColumnMappingError as error:
-                    yield RowError(source, number, error.reason)
+                    found = error.problem
+                    yield RowError.of(source, number, found) if found else RowError(source, number, error.reason)
                     continue
                 try:
                     yield plan.voice(row, number)
                 except RowRejected as rejected:
-                    yield RowError(source, number, rejected.reason)
+                    yield RowError.of(source, number, rejected.problem)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ombud.capture.prepare import PreparedBatch, Preparer
+from ombud.capture.problems import problem
 from ombud.capture.records import RowError
 from ombud.capture.registry import Importer
 from ombud.errors import OmbudError
@@ -86,7 +87,7 @@ def _child(importer: Importer, preparer: Preparer, batch_size: int, out: Any, pa
                 return
         send(None)
     except OmbudError as error:
-        send(ReaderFailed(str(error)))
+        send(ReaderFailed(str(error), problem=error.problem))
     except BaseException:
         send(ReaderFailed("reading the file failed:\n" + traceback.format_exc()))
 
@@ -106,7 +107,7 @@ def _in_process(importer: Importer, preparer: Preparer, batch_size: int) -> Iter
                 try:  # it may have ended just after its last message reached the pipe
                     message = out.get(timeout=1)
                 except queue.Empty:
-                    raise ReaderFailed("the reader process ended unexpectedly") from None
+                    raise ReaderFailed(problem=problem("reader_failed")) from None
             if message is None:
                 return
             if isinstance(message, ReaderFailed):
@@ -122,7 +123,7 @@ def _inline(importer: Importer, preparer: Preparer, batch_size: int) -> Iterator
     try:
         yield from _batches(importer, preparer, batch_size)
     except OmbudError as error:
-        raise ReaderFailed(str(error)) from error
+        raise ReaderFailed(str(error), problem=error.problem) from error
 
 
 def read_batches(

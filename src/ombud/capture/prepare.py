@@ -95,7 +95,7 @@ class Preparer:
         try:
             identities = identities_of(voice, self.phone_country)
         except RowRejected as rejected:
-            return RowError(self.source, voice.source_line, rejected.reason)
+            return RowError.of(self.source, voice.source_line, rejected.problem)
         channel = voice.channel or self.default_channel
         text_hash = content_hash(voice.text)
         when = voice.received_at.astimezone(UTC) if voice.received_at else None

@@ -17,10 +17,11 @@ from typing import Any
 from ombud.capture.columns import FIELDS, HEADER_NAMES, fold_header, map_columns
 from ombud.capture.csv_format import sniff_delimiter
 from ombud.capture.options import ImportOptions
+from ombud.capture.problems import problem
 from ombud.capture.records import RowError, SourceVoice
 from ombud.capture.registry import importer_for
 from ombud.capture.textfiles import detect_encoding
-from ombud.errors import ColumnMappingError, FileFormatError, OmbudError
+from ombud.errors import ColumnMappingError, FileFormatError, OmbudError, Problem
 
 TABLE_FORMATS = ("csv", "jsonl")
 
@@ -34,7 +35,9 @@ class PreviewVoice:
     customer: str | None = None  # e-mail, else phone, else customer number
     customer_name: str | None = None
     received_at: str | None = None
-    error: str | None = None
+    error: str | None = None  # in English
+    error_code: str | None = None  # the problem's code and parameters, for the pages' words
+    error_params: dict[str, Any] | None = None
 
 
 @dataclass
@@ -44,7 +47,9 @@ class FilePreview:
     delimiter: str | None = None
     columns: list[str] = field(default_factory=list)  # CSV headers or JSON keys; empty for e-mail
     mapping: dict[str, str] = field(default_factory=dict)  # field → column, as the import would take them
-    problem: str | None = None  # why the import could not run with this mapping
+    problem: str | None = None  # why the import could not run with this mapping, in English
+    problem_code: str | None = None  # its code and parameters (capture/problems.py), for the pages' words
+    problem_params: dict[str, Any] | None = None
     rows: list[list[str]] = field(default_factory=list)  # the first rows, one value per column
     voices: list[PreviewVoice] = field(default_factory=list)
 
@@ -56,6 +61,12 @@ class FilePreview:
     def ready(self) -> bool:
         return self.problem is None
 
+    def note(self, message: str, found: Problem | None) -> None:
+        """Why the import could not run: the English ``message``, and the problem's code where there is one."""
+        self.problem = message
+        if found is not None:
+            self.problem_code, self.problem_params = found.code, dict(found.params)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "format": self.format,
@@ -64,6 +75,8 @@ class FilePreview:
             "columns": self.columns,
             "mapping": self.mapping,
             "problem": self.problem,
+            "problem_code": self.problem_code,
+            "problem_params": self.problem_params,
             "rows": self.rows,
             "voices": [vars(voice) for voice in self.voices],
         }
@@ -100,7 +113,7 @@ def preview_file(
         try:
             preview.mapping = map_columns(path, preview.columns, options.mapping)
         except ColumnMappingError as error:
-            preview.problem = error.reason
+            preview.note(error.reason, error.problem)
             preview.mapping = guess_mapping(preview.columns, options.mapping)
             return preview
     _voices(path, preview, options, rows)
@@ -112,7 +125,7 @@ def _table_csv(path: Path, preview: FilePreview, rows: int) -> None:
     with path.open(encoding=preview.encoding, newline="", errors="replace") as file:
         sample = file.read(65536)
         if not sample.strip():
-            raise FileFormatError(path, "the file is empty")
+            raise FileFormatError(path, problem("file_empty"))
         preview.delimiter = sniff_delimiter(sample)
         file.seek(0)
         reader = csv.reader(file, delimiter=preview.delimiter)
@@ -120,7 +133,7 @@ def _table_csv(path: Path, preview: FilePreview, rows: int) -> None:
             preview.columns = [column.strip() for column in next(reader)]
             preview.rows = [row for row in itertools.islice(reader, rows)]
         except (StopIteration, csv.Error) as error:
-            raise FileFormatError(path, f"cannot read the first rows: {error}") from error
+            raise FileFormatError(path, problem("rows_unreadable", detail=str(error))) from error
 
 
 def _table_jsonl(path: Path, preview: FilePreview, rows: int) -> None:
@@ -152,7 +165,7 @@ def _voices(path: Path, preview: FilePreview, options: ImportOptions, rows: int)
         for item in itertools.islice(items, rows):
             preview.voices.append(_shown(item))
     except OmbudError as error:
-        preview.problem = str(error)
+        preview.note(str(error), error.problem)
     finally:
         close = getattr(items, "close", None)
         if close is not None:
@@ -161,7 +174,7 @@ def _voices(path: Path, preview: FilePreview, options: ImportOptions, rows: int)
 
 def _shown(item: SourceVoice | RowError) -> PreviewVoice:
     if isinstance(item, RowError):
-        return PreviewVoice(line=item.line, error=item.reason)
+        return PreviewVoice(line=item.line, error=item.reason, error_code=item.code, error_params=item.params)
     return PreviewVoice(
         line=item.source_line,
         text=item.text,

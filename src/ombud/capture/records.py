@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ombud.errors import Problem
+
 
 @dataclass(slots=True)
 class SourceVoice:
@@ -29,11 +31,19 @@ class SourceVoice:
 
 @dataclass(slots=True, frozen=True)
 class RowError:
-    """A row (line is its first line) or a whole file (line is None) that was not imported, and why."""
+    """A row (line is its first line) or a whole file (line is None) that was not imported, and why: the English
+    ``reason``, and where ombud knows it, the problem's ``code`` and ``params`` (capture/problems.py) for the
+    pages to say it in the reader's language. An importer of another package may give the reason alone."""
 
     source: str
     line: int | None
     reason: str
+    code: str | None = None
+    params: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, source: str, line: int | None, problem: Problem) -> RowError:
+        return cls(source, line, problem.message, problem.code, dict(problem.params))
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.source, "line": self.line, "reason": self.reason}
@@ -46,6 +56,7 @@ class RowError:
 class RowRejected(Exception):
     """Raised while reading one row; the importer turns it into a RowError and goes on."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+        self.reason = problem.message

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ombud.capture.options import ImportOptions, normalise_channel
+from ombud.capture.problems import problem
 from ombud.capture.records import RowRejected, SourceVoice
 from ombud.capture.times import parse_time
 
@@ -58,19 +59,16 @@ class RowPlan:
         options = self.options
         text = _clean(row.get(self.text_column)) if self.text_column is not None else None
         if text is None:
-            raise RowRejected(f"the text ({self.mapping.get('text', 'text')}) is empty")
+            raise RowRejected(problem("text_empty", column=self.mapping.get("text", "text")))
         if len(text) > options.max_text_chars:
-            raise RowRejected(
-                f"the text is {len(text):,} characters long, more than the limit of "
-                f"{options.max_text_chars:,} (OMBUD_MAX_TEXT_CHARS)"
-            )
+            raise RowRejected(problem("text_too_long", length=len(text), limit=options.max_text_chars))
         voice = SourceVoice(text=text.replace("\r\n", "\n") if "\r" in text else text, source_line=line)
         for attribute, column in self.direct:
             setattr(voice, attribute, _clean(row.get(column)))
         if self.time_column is not None:
             when = _clean(row.get(self.time_column))
             if when is None:
-                raise RowRejected(f"the date ({self.time_column}) is empty")
+                raise RowRejected(problem("date_empty", column=self.time_column))
             voice.received_at = parse_time(when, options.timezone)
         if options.channel:
             voice.channel = options.channel

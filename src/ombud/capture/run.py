@@ -16,7 +16,7 @@ from ombud.capture.pipeline import Batch, ReaderFailed, read_batches
 from ombud.capture.prepare import Preparer
 from ombud.capture.records import RowError
 from ombud.capture.registry import Importer, expand_paths, importer_for
-from ombud.errors import UnknownFormatError
+from ombud.errors import OmbudError, UnknownFormatError
 from ombud.settings import get_settings
 from ombud.store.bulk import RowsClash, drop_deferrable_indexes, restore_deferrable_indexes, store_time
 from ombud.store.database import Database
@@ -100,7 +100,14 @@ class _Run:
                 session.rollback()
                 result = writer.write(session, batch.voices)
             session.add_all(
-                ImportProblem(import_id=self.report.import_id, source=e.source, line=e.line, reason=e.reason)
+                ImportProblem(
+                    import_id=self.report.import_id,
+                    source=e.source,
+                    line=e.line,
+                    reason=e.reason,
+                    code=e.code,
+                    params=e.params,
+                )
                 for e in errors
             )
             run = session.get_one(Import, self.report.import_id)
@@ -153,7 +160,16 @@ def _finish(database: Database, report: ImportReport, status: str, file_error: R
         run.status = status
         run.finished_at = datetime.now(UTC)
         if file_error:
-            session.add(ImportProblem(import_id=run.id, source=file_error.source, line=None, reason=file_error.reason))
+            session.add(
+                ImportProblem(
+                    import_id=run.id,
+                    source=file_error.source,
+                    line=None,
+                    reason=file_error.reason,
+                    code=file_error.code,
+                    params=file_error.params,
+                )
+            )
             run.error_count += 1
         session.commit()
 
@@ -177,7 +193,7 @@ def import_file(
         importer_class = importer_for(path, format_name)
     except (UnknownFormatError, OSError) as error:
         report.import_id = _start(database, source, format_name, options.channel)
-        _fail(database, report, str(error), on_error)
+        _fail(database, report, error, on_error)
         return report
     report.format = importer_class.name
     report.import_id = _start(database, source, importer_class.name, options.channel)
@@ -194,7 +210,7 @@ def import_file(
             drop_deferrable_indexes(database.engine, voices_table)
         run.execute(size)
     except (ReaderFailed, OSError) as error:
-        _fail(database, report, str(error), on_error)
+        _fail(database, report, error, on_error)
         return report
     except BaseException:
         _finish(database, report, "interrupted")
@@ -206,8 +222,13 @@ def import_file(
     return report
 
 
-def _fail(database: Database, report: ImportReport, message: str, on_error: ErrorCallback | None) -> None:
-    file_error = RowError(report.source, None, message.removeprefix(f"{report.source}: "))
+def _fail(database: Database, report: ImportReport, error: Exception, on_error: ErrorCallback | None) -> None:
+    """The file could not be read at all: its one error, with the problem's code where the error has one."""
+    message = str(error).removeprefix(f"{report.source}: ")
+    found = error.problem if isinstance(error, OmbudError) else None
+    file_error = RowError(report.source, None, message)
+    if found is not None:
+        file_error = RowError(report.source, None, message, found.code, dict(found.params))
     report.error_count += 1
     report.errors.append(file_error)
     if on_error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+from ombud.capture.problems import problem
 from ombud.errors import FileFormatError
 
 _CHUNK = 1 << 20
@@ -44,7 +45,7 @@ def detect_encoding(path: Path) -> str:
 def _refuse_binary(path: Path, head: bytes) -> None:
     position = head.find(b"\x00")
     if position >= 0:
-        raise FileFormatError(path, f"this looks like a binary file, not text (a NUL byte at byte {position:,})")
+        raise FileFormatError(path, problem("binary_nul", position=position))
     sample = head[:65536]
     if sample and sum(byte in _CONTROL for byte in sample) > len(sample) * 0.05:
-        raise FileFormatError(path, "this looks like a binary file, not text (many control characters)")
+        raise FileFormatError(path, problem("binary_control"))

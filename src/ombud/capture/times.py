@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ombud.capture.problems import problem
 from ombud.capture.records import RowRejected
 
 _DAY_FIRST = re.compile(
@@ -23,14 +24,14 @@ def _day_first(text: str, value: str) -> datetime | None:
     try:
         return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
     except ValueError as error:
-        raise RowRejected(f"cannot read the date {value!r}: {error}") from None
+        raise RowRejected(problem("date_impossible", value=value, detail=str(error))) from None
 
 
 def parse_time(value: str, zone: ZoneInfo) -> datetime:
     """Return an aware time; a time without an offset is read in ``zone``."""
     text = value.strip()
     if not text:
-        raise RowRejected("the date is empty")
+        raise RowRejected(problem("date_missing"))
     parsed: datetime | None = None
     if len(text) > 2 and (text[1] in "./-" or text[2] in "./-"):
         parsed = _day_first(text, value)
@@ -42,7 +43,7 @@ def parse_time(value: str, zone: ZoneInfo) -> datetime:
         try:
             parsed = datetime.fromisoformat(text.replace(" kl. ", " ").replace("Z", "+00:00"))
         except ValueError:
-            raise RowRejected(f"cannot read the date {value!r}") from None
+            raise RowRejected(problem("date_unreadable", value=value)) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed

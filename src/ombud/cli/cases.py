@@ -16,7 +16,7 @@ from ombud.cli.common import DbOption, console, reports_errors, store_session
 from ombud.loop.case_views import CaseDetail, CaseSummary, VoiceView, case_detail, list_cases
 from ombud.loop.cases import STATUSES, CaseUpdate, assign, get_case, set_status, update_cases
 from ombud.loop.presence import GROUPINGS, Presence, PresenceError, presence
-from ombud.loop.priority import refresh_priorities
+from ombud.loop.priority import refresh_priorities, stored_reasons
 from ombud.loop.sla import zone_from_settings
 
 ACT_STYLES = {"complaint": "red", "praise": "green", "wish": "cyan", "question": "yellow", "other": "dim"}
@@ -107,7 +107,7 @@ def _print_cases(summaries: list[CaseSummary], zone: ZoneInfo) -> None:
             status,
             f"{customer}\n{summary.channel} · {summary.topic or '—'}",
             timing,
-            "; ".join(summary.reasons) or "—",
+            "; ".join(reason.english for reason in summary.reasons) or "—",
         )
     console.print(table)
 
@@ -136,7 +136,7 @@ def _print_detail(detail: CaseDetail, zone: ZoneInfo) -> None:
     title.append(case.status, style=STATUS_STYLES.get(case.status, ""))
     title.append(f"  priority {case.priority}")
     if case.priority_reasons:
-        title.append(f" ({'; '.join(case.priority_reasons)})")
+        title.append(f" ({'; '.join(reason.english for reason in stored_reasons(case.priority_reasons))})")
     console.print(title)
     who = ", ".join(f"{item.kind} {item.value}" for item in detail.identities) or "no identity"
     line = f"customer: {customer.name or '—'} ({who}), language {case.language or customer.preferred_language or '—'}"

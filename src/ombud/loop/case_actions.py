@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ombud.errors import CaseError
+from ombud.errors import CaseError, Problem
 from ombud.loop.priority import refresh_priorities
 from ombud.store.models import Case, CaseEvent
 from ombud.store.types import utc_now
@@ -55,7 +55,8 @@ def set_status(
     """Move the case to ``status``; returns False when it already was there. Setting answered or waiting
     records that the customer was answered outside ombud (by phone, say). The caller commits."""
     if status not in STATUSES:
-        raise CaseError(f"unknown status {status!r}: a case is {', '.join(STATUSES)}")
+        message = f"unknown status {status!r}: a case is {', '.join(STATUSES)}"
+        raise CaseError(problem=Problem("case_status_unknown", message, {"status": status}))
     if status == case.status:
         return False
     at = at or utc_now()
@@ -101,7 +102,8 @@ def assign(
     """Give the case to an agent, a team or both (an empty string takes it away); returns False when nothing
     changed. The caller commits."""
     if assignee is None and team is None:
-        raise CaseError("name an agent, a team or both to assign the case to")
+        message = "name an agent, a team or both to assign the case to"
+        raise CaseError(problem=Problem("case_assign_nobody", message))
     detail: dict[str, Any] = {}
     if assignee is not None and (assignee.strip() or None) != case.assignee:
         detail.update(assignee=assignee.strip() or None, assignee_from=case.assignee)

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from ombud.errors import CaseError
 from ombud.labels import ACTS, EMOTIONS, FLAGS
 from ombud.loop.cases import STATUSES, get_case
-from ombud.loop.priority import is_overdue, overdue_condition, priority_now, refresh_priorities, waiting_time
+from ombud.loop.priority import (
+    Reason,
+    is_overdue,
+    overdue_condition,
+    priority_now,
+    refresh_priorities,
+    stored_reasons,
+    waiting_time,
+)
 from ombud.store.models import (
     Case,
     CaseEvent,
@@ -49,7 +57,7 @@ class CaseSummary:
     subject: str | None
     status: str
     priority: int
-    reasons: list[str]
+    reasons: list[Reason]
     waiting_hours: float | None
     first_response_due: datetime | None
     first_response_at: datetime | None
@@ -61,7 +69,13 @@ class CaseSummary:
     last_customer_at: datetime
 
     def as_json(self) -> dict[str, Any]:
-        return {name: value.isoformat() if isinstance(value, datetime) else value for name, value in vars(self).items()}
+        """Times as ISO 8601; ``reasons`` in English words, ``reason_codes`` as codes with their parameters."""
+        document = {
+            name: value.isoformat() if isinstance(value, datetime) else value for name, value in vars(self).items()
+        }
+        document["reasons"] = [reason.english for reason in self.reasons]
+        document["reason_codes"] = [reason.as_json() for reason in self.reasons]
+        return document
 
 
 def primary_identities(session: Session, customer_ids: list[int]) -> dict[int, str]:
@@ -195,7 +209,7 @@ def list_cases(
                 subject=case.subject,
                 status=case.status,
                 priority=case.priority,
-                reasons=list(case.priority_reasons or []),
+                reasons=stored_reasons(case.priority_reasons),
                 waiting_hours=None if waited is None else round(waited.total_seconds() / 3600, 1),
                 first_response_due=case.first_response_due,
                 first_response_at=case.first_response_at,
@@ -271,7 +285,8 @@ class CaseDetail:
             "id": case.id,
             "status": case.status,
             "priority": case.priority,
-            "reasons": list(case.priority_reasons or []),
+            "reasons": [reason.english for reason in stored_reasons(case.priority_reasons)],
+            "reason_codes": [reason.as_json() for reason in stored_reasons(case.priority_reasons)],
             "channel": case.channel,
             "topic": case.topic,
             "subject": case.subject,

@@ -340,7 +340,7 @@ def _insert_new_cases(session: Session, new: list[_NewCase], now: datetime) -> N
                 "language": case.language,
                 "status": case.status,
                 "priority": priority.score,
-                "priority_reasons": priority.reasons,
+                "priority_reasons": priority.stored_reasons,
                 "reading_priority": priority.reading,
                 "opened_at": case.opened_at,
                 "last_customer_at": case.last_customer_at,

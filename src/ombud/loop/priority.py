@@ -1,7 +1,8 @@
 """A case's priority, 0–100, from what ombud read in its voices and how long the customer has waited.
 
-Every point has a reason in words, so an agent sees why a case is on top ("legal claim; churn risk; waiting
-30 h"). The weights, largest first:
+Every point has a reason, so an agent sees why a case is on top ("legal claim; churn risk; waiting 30 h"): a
+:class:`Reason` is a stable code with its parameters, which the pages say in the reader's language, and its
+English words for the CLI. The weights, largest first:
 
 | what | points |
 |---|---|
@@ -97,18 +98,76 @@ class VoiceReading:
         )
 
 
+REASON_WORDS = {
+    "legal_claim": "legal claim",
+    "churn_risk": "churn risk",
+    "waiting": "waiting",
+    "waiting_hours": "waiting {hours} h",
+    "waiting_days": "waiting {days} d",
+    "complaint": "complaint",
+    "emotion": "{emotion} ({percent}%)",
+    "overdue": "overdue",
+    "very_negative": "very negative",
+    "negative": "negative",
+    "expectation_gap": "expectation gap",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason for a case's priority: a code of ``REASON_WORDS`` and its parameters (``hours``, ``days``;
+    ``emotion`` and ``percent``), stored as JSON in ``cases.priority_reasons``."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def english(self) -> str:
+        words = REASON_WORDS.get(self.code)
+        return words.format(**self.params) if words is not None else str(self.params.get("text", self.code))
+
+    def __str__(self) -> str:
+        return self.english
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "params": dict(self.params)}
+
+    @classmethod
+    def from_json(cls, value: Any) -> Reason:
+        """A stored reason; one stored as English words (before codes) is code ``text`` with those words."""
+        if isinstance(value, dict):
+            return cls(str(value.get("code")), dict(value.get("params") or {}))
+        return cls("text", {"text": str(value)})
+
+
+def stored_reasons(values: Iterable[Any] | None) -> list[Reason]:
+    return [Reason.from_json(value) for value in values or []]
+
+
 @dataclass(frozen=True)
 class Priority:
     score: int
-    reasons: list[str]
+    reasons: list[Reason]
     reading: int = 0  # the part from the readings alone, without waiting and deadline (capped at 100 too)
+
+    @property
+    def stored_reasons(self) -> list[dict[str, Any]]:
+        return [reason.as_json() for reason in self.reasons]
+
+
+def waited(waiting: timedelta) -> Reason:
+    """How long a customer has waited, in whole hours below three days, else whole days (never rounded up):
+    the one way the reasons, the CLI and the pages say it."""
+    hours = waiting.total_seconds() / 3600
+    if hours < 1:
+        return Reason("waiting")
+    if hours < 72:
+        return Reason("waiting_hours", {"hours": int(hours)})
+    return Reason("waiting_days", {"days": int(hours // 24)})
 
 
 def waiting_words(waiting: timedelta) -> str:
-    hours = waiting.total_seconds() / 3600
-    if hours < 72:
-        return f"waiting {int(hours)} h"
-    return f"waiting {int(hours // 24)} d"
+    return waited(waiting).english
 
 
 def _points(value: float) -> int:
@@ -125,30 +184,32 @@ def case_priority(
     readings: Iterable[VoiceReading], *, waiting: timedelta | None = None, overdue: bool = False
 ) -> Priority:
     """The priority of a case whose voices were read as ``readings``, waiting ``waiting`` for our answer."""
-    parts: list[tuple[int, str]] = []
+    parts: list[tuple[int, Reason]] = []
     timely: list[int] = []  # the points that come from time, not from the readings
     read = list(readings)
     if any(reading.legal_claim for reading in read):
-        parts.append((LEGAL_CLAIM, "legal claim"))
+        parts.append((LEGAL_CLAIM, Reason("legal_claim")))
     if any(reading.churn_risk for reading in read):
-        parts.append((CHURN_RISK, "churn risk"))
+        parts.append((CHURN_RISK, Reason("churn_risk")))
     if waiting is not None:
         timely.append(waiting_points(waiting))
-        parts.append((timely[-1], waiting_words(waiting) if waiting >= timedelta(hours=1) else "waiting"))
+        parts.append((timely[-1], waited(waiting)))
     if any(reading.dominant_act == "complaint" for reading in read):
-        parts.append((COMPLAINT, "complaint"))
+        parts.append((COMPLAINT, Reason("complaint")))
     emotion = _strongest_negative_emotion(read)
     if emotion is not None:
         name, probability = emotion
-        parts.append((_points(EMOTION_MOST * probability), f"{name} ({probability:.0%})"))
+        percent = int(f"{probability * 100:.0f}")
+        parts.append((_points(EMOTION_MOST * probability), Reason("emotion", {"emotion": name, "percent": percent})))
     if overdue:
         timely.append(OVERDUE)
-        parts.append((OVERDUE, "overdue"))
+        parts.append((OVERDUE, Reason("overdue")))
     lowest = min((reading.sentiment_score for reading in read), default=0.0)
     if lowest <= SENTIMENT_FROM:
-        parts.append((_points(SENTIMENT_MOST * min(1.0, -lowest)), "very negative" if lowest <= -0.7 else "negative"))
+        strength = Reason("very_negative") if lowest <= -0.7 else Reason("negative")
+        parts.append((_points(SENTIMENT_MOST * min(1.0, -lowest)), strength))
     if any(reading.expectation_gap for reading in read):
-        parts.append((EXPECTATION_GAP, "expectation gap"))
+        parts.append((EXPECTATION_GAP, Reason("expectation_gap")))
     total = sum(points for points, _ in parts)
     return Priority(
         score=min(100, total),
@@ -261,12 +322,13 @@ def refresh_priorities(
                 overdue=overdue_at(row.status, row.first_response_at, row.first_response_due, now),
             )
             base = priority.reading
-            if touch or (priority.score, priority.reasons, base) != (
+            if touch or (priority.score, priority.stored_reasons, base) != (
                 row.priority,
                 list(row.priority_reasons or []),
                 row.reading_priority,
             ):
-                changes.append({"case_id": row.id, "score": priority.score, "reasons": priority.reasons, "base": base})
+                change = {"case_id": row.id, "score": priority.score, "reasons": priority.stored_reasons, "base": base}
+                changes.append(change)
         if changes:
             store_priorities(session, changes)
             stored += len(changes)

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombud.errors import ReplyError
+from ombud.errors import Problem, ReplyError
 from ombud.loop.cases import assign, get_case, record_reply
 from ombud.loop.drafts import (
     PLACEHOLDER,
@@ -118,16 +118,23 @@ def send_reply(
     customer = session.get_one(Customer, case.customer_id)
     text = normalise_body(body)
     if not text.strip():
-        raise ReplyError("the reply is empty: write the text to send (--body, --file or --edit)")
+        raise ReplyError(
+            "the reply is empty: write the text to send (--body, --file or --edit)",
+            problem=Problem("reply_empty", "the reply is empty: write the text to send"),
+        )
     unfilled = PLACEHOLDER.search(text)
     if unfilled:
-        raise ReplyError(f"the reply still holds a part for you to write: {unfilled.group(0)}")
+        part = unfilled.group(0)
+        said = f"the reply still holds a part for you to write: {part}"
+        raise ReplyError(problem=Problem("reply_unfilled", said, {"part": part}))
     if not author.strip():
-        raise ReplyError("say who sends the reply (the agent's name)")
+        raise ReplyError(problem=Problem("reply_no_author", "say who sends the reply (the agent's name)"))
     if customer.erased_at is not None:
-        raise ReplyError(f"customer {customer.id} was erased: nothing is sent to them")
+        said = f"customer {customer.id} was erased: nothing is sent to them"
+        raise ReplyError(problem=Problem("reply_erased", said, {"customer": customer.id}))
     if customer.contact_opt_out:
-        raise ReplyError(f"customer {customer.id} has opted out of contact: nothing is sent to them")
+        said = f"customer {customer.id} has opted out of contact: nothing is sent to them"
+        raise ReplyError(problem=Problem("reply_opted_out", said, {"customer": customer.id}))
     voices = unanswered_voices(session, case)
     parent = next((voice for voice in reversed(_case_voices(session, case)) if voice.message_id), None)
     last_voice_id = voices[-1].id if voices else 0

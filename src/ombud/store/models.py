@@ -93,7 +93,9 @@ class ImportProblem(Base):
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(Text)
     line: Mapped[int | None] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # in English, as the CLI shows it
+    code: Mapped[str | None] = mapped_column(String(40))  # the problem's code (capture/problems.py), if it has one
+    params: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)  # and its parameters, for the pages' words
 
     run: Mapped[Import] = relationship(back_populates="errors")
 
@@ -217,7 +219,8 @@ class Case(Base):
     # open → answered → waiting (for the customer) → resolved; a customer's new voice reopens it.
     status: Mapped[str] = mapped_column(String(20), default="open")
     priority: Mapped[int] = mapped_column(Integer, default=0)  # 0–100, higher first
-    priority_reasons: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
+    # [{"code", "params"}] (loop/priority.py's Reason); rows stored before codes hold English words
+    priority_reasons: Mapped[list[Any]] = mapped_column(JsonDocument, default=list)
     # The part of the priority that comes from what was read in the voices, without the waiting time
     # (loop/priority.py); lets a listing order cases by their priority now without working it out for each.
     reading_priority: Mapped[int] = mapped_column(Integer, default=0)

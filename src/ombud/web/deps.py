@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ombud.access.roles import Permission, require
 from ombud.access.sessions import session_for_token
 from ombud.access.tokens import user_for_token
-from ombud.errors import AuthenticationError
+from ombud.errors import AuthenticationError, Problem
 from ombud.locale import DEFAULT_LANGUAGE, Translator, known_language, negotiate
 from ombud.settings import Settings
 from ombud.store import Database
@@ -92,7 +92,8 @@ async def checked_principal(request: Request, principal: Annotated[Principal, De
             value = form.get(CSRF_FIELD)
             given = value if isinstance(value, str) else None
         if not same(principal.csrf_token, given):
-            raise CsrfRejected("the form has expired or did not come from ombud's page: reload the page and try again")
+            message = "the form has expired or did not come from ombud's page: reload the page and try again"
+            raise CsrfRejected(problem=Problem("csrf_rejected", message))
     return principal
 
 

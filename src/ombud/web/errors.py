@@ -20,7 +20,9 @@ from ombud.errors import (
     UnknownFormatError,
     UploadError,
 )
-from ombud.web.deps import CsrfRejected, NotLoggedIn
+from ombud.locale import Translator
+from ombud.web.deps import CsrfRejected, NotLoggedIn, translator
+from ombud.web.words import error_text
 
 # The core says "there is no …" when what a request names does not exist.
 NOT_FOUND_START = "there is no "
@@ -44,6 +46,14 @@ def status_of(error: OmbudError) -> int:
     return 422
 
 
+def page_message(t: Translator, error: OmbudError, status: int) -> str:
+    """What the error page says below the status's own explanation: the problem in the reader's language; for
+    "not logged in", "not allowed" and "not found" the explanation says it all, in any language."""
+    if error.problem is None and status in (401, 403, 404):
+        return ""
+    return error_text(t, error)
+
+
 def is_api(request: Request) -> bool:
     path = request.url.path
     return path.startswith("/api/") or path.endswith(".json") or "application/json" in request.headers.get("accept", "")
@@ -60,7 +70,8 @@ async def handle_ombud_error(request: Request, error: Exception) -> Response:
         from ombud.web.rendering import render
 
         principal = None if isinstance(error, NotLoggedIn) else principal_from_cookie(request)
-        return render(request, "error.html", principal, status_code=status, status=status, message=str(error))
+        message = page_message(translator(request, principal), error, status)
+        return render(request, "error.html", principal, status_code=status, status=status, message=message)
     headers = {}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombud.capture import ImportOptions, ImportReport, Progress, import_file
-from ombud.errors import OmbudError, UploadError
+from ombud.errors import OmbudError, Problem, UploadError
 from ombud.settings import Settings
 from ombud.store import Database
 from ombud.store.models import Import, ImportProblem
@@ -52,6 +52,7 @@ class Job:
     progress: Progress | None = None
     report: ImportReport | None = None
     error: str | None = None
+    problem: Problem | None = None  # the error's code and parameters, where it has them
     thread: threading.Thread | None = field(default=None, repr=False)
 
     @property
@@ -82,9 +83,13 @@ class ImportJobs:
         return int(self.settings.max_upload_mb * 1024 * 1024)
 
     def too_large(self) -> UploadError:
+        size = f"{self.settings.max_upload_mb:g}"
         return UploadError(
-            f"the file is larger than {self.settings.max_upload_mb:g} MB (OMBUD_MAX_UPLOAD_MB); nothing was stored",
+            f"the file is larger than {size} MB (OMBUD_MAX_UPLOAD_MB); nothing was stored",
             too_large=True,
+            problem=Problem(
+                "upload_too_large", f"the file is larger than {size} MB; nothing was stored", {"size": size}
+            ),
         )
 
     def save(self, filename: str | None, stream: BinaryIO) -> Upload:
@@ -102,7 +107,7 @@ class ImportJobs:
                         raise self.too_large()
                     file.write(chunk)
             if written == 0:
-                raise UploadError("the file is empty; nothing was stored")
+                raise UploadError(problem=Problem("upload_empty", "the file is empty; nothing was stored"))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -139,7 +144,7 @@ class ImportJobs:
             )
             job.state = "completed" if job.report.status == "completed" else "failed"
         except OmbudError as error:
-            job.state, job.error = "failed", str(error)
+            job.state, job.error, job.problem = "failed", str(error), error.problem
         except Exception as error:  # the page must show it; the thread has no one else to tell
             job.state, job.error = "failed", f"the import stopped: {error}"
         for callback in self.after_import:

@@ -17,7 +17,7 @@ from ombud.web.deps import translator
 from ombud.web.principal import Principal
 from ombud.web.routes import route_entries
 from ombud.web.security import CSRF_FIELD
-from ombud.web.words import reasons
+from ombud.web.words import problem_text, reasons
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -78,7 +78,8 @@ def render(
         "csrf_field": CSRF_FIELD,
         "csrf_token": principal.csrf_token if principal is not None else None,
         "navigation": navigation_for(request, principal),
-        "reasons": lambda texts: reasons(t, texts),
+        "reasons": lambda items: reasons(t, items),
+        "problem_text": lambda code, params, english: problem_text(t, code, params, english),
         "acts": ACTS,
         "emotions": EMOTIONS,
         "flags": FLAGS,

@@ -69,9 +69,17 @@ def run_state(request: Request, session: SessionDep, upload: Upload) -> dict[str
         "state": state,
         "fraction": job.fraction if job is not None else None,
         "error": job.error if job is not None else None,
+        "error_code": job.problem.code if job is not None and job.problem is not None else None,
+        "error_params": job.problem.params if job is not None and job.problem is not None else None,
         "run": import_public(run) if run is not None else None,
         "errors": [
-            {"file": upload.name, "line": problem.line, "reason": problem.reason}
+            {
+                "file": upload.name,
+                "line": problem.line,
+                "reason": problem.reason,
+                "code": problem.code,
+                "params": problem.params,
+            }
             for problem in (problems(session, run.id) if run is not None else [])
         ],
     }
@@ -87,7 +95,13 @@ def read_imports(session: SessionDep, _principal: Worker, limit: int = 20) -> li
 def read_import_errors(import_id: int, session: SessionDep, _principal: Worker) -> list[dict[str, object]]:
     """The rows import ``import_id`` could not take: file, line and reason."""
     return [
-        {"file": Path(problem.source).name, "line": problem.line, "reason": problem.reason}
+        {
+            "file": Path(problem.source).name,
+            "line": problem.line,
+            "reason": problem.reason,
+            "code": problem.code,
+            "params": problem.params,
+        }
         for problem in problems(session, import_id, limit=10_000)
     ]
 

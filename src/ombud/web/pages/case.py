@@ -18,6 +18,7 @@ from ombud.web.deps import Reader, SessionDep, Worker, translator
 from ombud.web.principal import Principal
 from ombud.web.rendering import render
 from ombud.web.views import case_json
+from ombud.web.words import error_text
 
 router = APIRouter()
 
@@ -98,7 +99,7 @@ def case_reply(
             case_id,
             reply_body=body,
             reply_subject=subject,
-            problem=str(error),
+            problem=error_text(translator(request, principal), error),
             status_code=422,
         )
     return RedirectResponse(f"/cases/{case_id}?done=sent", status_code=303)
@@ -118,7 +119,8 @@ def case_assign(
         session.commit()
     except CaseError as error:
         session.rollback()
-        return show_case(request, session, principal, case_id, problem=str(error), status_code=422)
+        problem = error_text(translator(request, principal), error)
+        return show_case(request, session, principal, case_id, problem=problem, status_code=422)
     return RedirectResponse(f"/cases/{case_id}?done=assigned", status_code=303)
 
 
@@ -131,5 +133,6 @@ def case_status(
         session.commit()
     except CaseError as error:
         session.rollback()
-        return show_case(request, session, principal, case_id, problem=str(error), status_code=422)
+        problem = error_text(translator(request, principal), error)
+        return show_case(request, session, principal, case_id, problem=problem, status_code=422)
     return RedirectResponse(f"/cases/{case_id}?done=status", status_code=303)

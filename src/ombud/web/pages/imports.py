@@ -17,12 +17,13 @@ from ombud.errors import ColumnMappingError, FileFormatError, MappingOptionError
 from ombud.labels import CHANNELS
 from ombud.store.models import Import
 from ombud.web.api.imports import import_options, jobs_of, run_state
-from ombud.web.deps import SessionDep, Worker
+from ombud.web.deps import SessionDep, Worker, translator
 from ombud.web.principal import Principal
 from ombud.web.rendering import render
+from ombud.web.words import error_text
 
 router = APIRouter()
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}  # their words: import.delimiter.*
 
 
 @router.get("/import", name="import_page")
@@ -46,8 +47,11 @@ def show_preview(
         options = import_options(json.dumps(mapping), channel, company)
         preview = preview_file(upload.path, options=options)
     except (UnknownFormatError, FileFormatError, ColumnMappingError, MappingOptionError) as error:
-        return render(request, "error.html", principal, status_code=422, status=422, message=str(error))
-    t_delimiter = DELIMITERS.get(preview.delimiter or "", preview.delimiter or "—")
+        message = error_text(translator(request, principal), error)
+        return render(request, "error.html", principal, status_code=422, status=422, message=message)
+    t = translator(request, principal)
+    named = DELIMITERS.get(preview.delimiter or "")
+    t_delimiter = t(f"import.delimiter.{named}") if named else (preview.delimiter or "—")
     return render(
         request,
         "import_preview.html",

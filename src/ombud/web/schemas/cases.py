@@ -9,6 +9,13 @@ from pydantic import BaseModel, Field
 from ombud.web.schemas.voices import VoicePublic
 
 
+class ReasonPublic(BaseModel):
+    """A reason for the priority: a stable code (ombud.loop.priority.REASON_WORDS) and its parameters."""
+
+    code: str
+    params: dict[str, Any]
+
+
 class CaseSummaryPublic(BaseModel):
     id: int
     customer_id: int
@@ -19,7 +26,8 @@ class CaseSummaryPublic(BaseModel):
     subject: str | None
     status: str
     priority: int
-    reasons: list[str]
+    reasons: list[str]  # in English
+    reason_codes: list[ReasonPublic]
     waiting_hours: float | None
     first_response_due: str | None
     first_response_at: str | None
@@ -77,7 +85,8 @@ class CasePublic(BaseModel):
     id: int
     status: str
     priority: int
-    reasons: list[str]
+    reasons: list[str]  # in English
+    reason_codes: list[ReasonPublic]
     channel: str
     topic: str | None
     subject: str | None

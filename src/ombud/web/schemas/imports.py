@@ -8,7 +8,9 @@ from pydantic import BaseModel
 class ImportErrorPublic(BaseModel):
     file: str
     line: int | None
-    reason: str
+    reason: str  # in English
+    code: str | None = None  # the problem's code (ombud.capture.problems) and its parameters, where it has one
+    params: dict[str, object] | None = None
 
 
 class ImportPublic(BaseModel):
@@ -38,5 +40,7 @@ class ImportRunPublic(BaseModel):
     state: str  # waiting (not started), running, completed, failed
     fraction: float | None
     error: str | None
+    error_code: str | None = None
+    error_params: dict[str, object] | None = None
     run: ImportPublic | None
     errors: list[ImportErrorPublic]
