@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ import reply_factories
 from ombud.locale import catalogue
 from ombud.loop.wishes import update_themes
 from ombud.store import Database
-from ombud.store.models import OutboundMessage, WishTheme
+from ombud.store.models import Case, CaseVoice, Customer, OutboundMessage, WishTheme
+from ombud.store.types import utc_now
 from ombud.web import rendering
 from web_helpers import LANGUAGES, add_users, csrf_of, log_in, web_client
 from wish_factories import SUNDAY, Shop
@@ -196,6 +198,72 @@ def test_the_case_page_marks_the_reading_and_sends_a_reply(database: Database, t
             "Din leverans",
         )
         assert message.body.startswith("Hej Anna!") and message.author == "Agent"
+
+
+def composer(page: str) -> str:
+    found = re.search(r'<textarea name="body" id="reply-body"[^>]*>(.*?)</textarea>', page, re.S)
+    assert found is not None
+    return html.unescape(found[1])
+
+
+def test_after_a_reply_the_case_page_says_what_became_of_it_and_drafts_only_what_is_unanswered(
+    database: Database, tmp_path: Path
+) -> None:
+    add_users(database, language="sv")
+    ids = build(database)
+    words = catalogue("sv")
+    with web_client(database, tmp_path) as client:
+        log_in(client, "agent")
+        assert "[[" in composer(client.get(f"/cases/{ids['case']}").text)
+        csrf = csrf_of(client, f"/cases/{ids['case']}")
+        body = "Hej Anna!\n\nPaketet kommer på torsdag, och din reklamation är registrerad.\n\nVänliga hälsningar"
+        sent = client.post(
+            f"/cases/{ids['case']}/reply", data={"body": body, "csrf_token": csrf}, follow_redirects=False
+        )
+        queued = client.get(sent.headers["location"]).text
+        assert words["case.done.sent"] in queued
+        # Everything the customer said is answered: no draft of the same answer again.
+        assert composer(queued) == "" and 'data-test="draft-reasons"' not in queued
+        with database.session() as session:
+            [message] = session.scalars(select(OutboundMessage)).all()
+            message.status, message.sent_at = "sent", utc_now()
+            session.commit()
+        reloaded = client.get(sent.headers["location"]).text  # the same address, reloaded
+        assert words["case.done.sent"] not in reloaded and words["case.done.delivered"] in reloaded
+        with database.session() as session:
+            case = session.get_one(Case, ids["case"])
+            who = session.get_one(Customer, case.customer_id)
+            later = reply_factories.voice(
+                session, who, [("question", "Kommer det i morgon?")], language="sv", at=utc_now() + timedelta(minutes=1)
+            )
+            session.add(CaseVoice(case_id=case.id, voice_id=later.id))
+            session.commit()
+        again = composer(client.get(f"/cases/{ids['case']}").text)
+        assert "Anna" in again and "[[" in again  # a draft for the new question
+
+
+def test_the_inbox_says_how_long_a_customer_waited_once_and_the_same_way(database: Database, tmp_path: Path) -> None:
+    add_users(database, language="sv")
+    ids = build(database)
+    words = catalogue("sv")
+    for waited, column, reason in (
+        (timedelta(hours=3, minutes=36), words["case.hours"], words["reason.waiting_hours"]),
+        (timedelta(hours=101), words["case.days"], words["reason.waiting_days"]),
+    ):
+        with database.session() as session:
+            session.get_one(Case, ids["case"]).unanswered_since = utc_now() - waited
+            session.commit()
+        count = "3" if waited < timedelta(days=1) else "4"
+        with web_client(database, tmp_path) as client:
+            log_in(client, "agent")
+            for path in ("/inbox", f"/cases/{ids['case']}"):
+                page = client.get(path).text
+                shown = re.search(r'data-test="case-waiting">([^<]*)<', page)
+                reasons = re.search(r'data-test="case-reasons">([^<]*)<', page)
+                assert shown is not None and reasons is not None, path
+                expected = column.format(hours=count, days=count)
+                assert shown[1] == expected, (path, shown[1], expected)
+                assert reason.format(hours=count, days=count) in html.unescape(reasons[1]).split("; "), path
 
 
 def test_the_inbox_filters_and_pages(database: Database, tmp_path: Path) -> None:

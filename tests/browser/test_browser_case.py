@@ -96,6 +96,10 @@ def test_a_case_from_the_inbox_to_the_customers_mailbox(
     expect(message.locator("header"), f"the message's status is shown in {language}").to_contain_text(
         text["message.status.sent"]
     )
+    expect(page.get_by_test_id("notice"), "reloaded, the notice says the reply went, not that it waits").to_have_text(
+        text["case.done.delivered"]
+    )
+    expect(body, "the composer holds no second draft of what was answered").to_have_value("")
     camera.shoot(page, "reply-sent")
     eventually(lambda: bool(mail_sink.to(customer.email, subject=subject)), f"the reply in {customer.email}'s inbox")
     delivered = mail_sink.to(customer.email, subject=subject)

@@ -26,6 +26,7 @@ from ombud.loop.priority import (
     priority_now,
     refresh_priorities,
     stored_reasons,
+    waited,
     waiting_time,
 )
 from ombud.store.models import (
@@ -59,6 +60,7 @@ class CaseSummary:
     priority: int
     reasons: list[Reason]
     waiting_hours: float | None
+    waited: Reason | None  # the waiting time as the reasons say it (whole hours, else days), None: not waiting
     first_response_due: datetime | None
     first_response_at: datetime | None
     overdue: bool
@@ -75,6 +77,7 @@ class CaseSummary:
         }
         document["reasons"] = [reason.english for reason in self.reasons]
         document["reason_codes"] = [reason.as_json() for reason in self.reasons]
+        document["waited"] = None if self.waited is None else self.waited.as_json()
         return document
 
 
@@ -197,7 +200,7 @@ def list_cases(
     identities = primary_identities(session, sorted(customers))
     summaries = []
     for case in cases:
-        waited = waiting_time(case, now)
+        waiting = waiting_time(case, now)
         summaries.append(
             CaseSummary(
                 id=case.id,
@@ -210,7 +213,8 @@ def list_cases(
                 status=case.status,
                 priority=case.priority,
                 reasons=stored_reasons(case.priority_reasons),
-                waiting_hours=None if waited is None else round(waited.total_seconds() / 3600, 1),
+                waiting_hours=None if waiting is None else round(waiting.total_seconds() / 3600, 1),
+                waited=None if waiting is None else waited(waiting),
                 first_response_due=case.first_response_due,
                 first_response_at=case.first_response_at,
                 overdue=is_overdue(case, now),
@@ -278,6 +282,7 @@ class CaseDetail:
     messages: list[OutboundMessage]
     overdue: bool
     waiting_hours: float | None
+    waited: Reason | None = None  # as CaseSummary.waited
 
     def as_json(self) -> dict[str, Any]:
         case = self.case
@@ -300,6 +305,7 @@ class CaseDetail:
             "reopened_count": case.reopened_count,
             "overdue": self.overdue,
             "waiting_hours": self.waiting_hours,
+            "waited": None if self.waited is None else self.waited.as_json(),
             "customer": {
                 "id": self.customer.id,
                 "name": self.customer.name,
@@ -385,7 +391,7 @@ def case_detail(session: Session, case_id: int, *, now: datetime | None = None) 
     messages = session.scalars(
         select(OutboundMessage).where(OutboundMessage.case_id == case.id).order_by(OutboundMessage.id)
     )
-    waited = waiting_time(case, now)
+    waiting = waiting_time(case, now)
     return CaseDetail(
         case=case,
         customer=customer,
@@ -394,7 +400,8 @@ def case_detail(session: Session, case_id: int, *, now: datetime | None = None) 
         events=list(events),
         messages=list(messages),
         overdue=is_overdue(case, now),
-        waiting_hours=None if waited is None else round(waited.total_seconds() / 3600, 1),
+        waiting_hours=None if waiting is None else round(waiting.total_seconds() / 3600, 1),
+        waited=None if waiting is None else waited(waiting),
     )
 
 

@@ -212,6 +212,15 @@ def references_for(parent: Voice) -> list[str]:
 def unanswered_voices(session: Session, case: Case) -> list[Voice]:
     """The case's voices after our last reply to it; the latest voice when all were answered."""
     voices = _case_voices(session, case)
+    return _after_last_reply(session, case, voices) or voices[-1:]
+
+
+def awaiting_reply(session: Session, case: Case) -> list[Voice]:
+    """The case's voices after our last reply to it: none when every voice was answered (nothing to draft)."""
+    return _after_last_reply(session, case, _case_voices(session, case))
+
+
+def _after_last_reply(session: Session, case: Case, voices: list[Voice]) -> list[Voice]:
     last_reply = session.scalar(
         select(OutboundMessage.created_at)
         .where(
@@ -224,8 +233,7 @@ def unanswered_voices(session: Session, case: Case) -> list[Voice]:
     )
     if last_reply is None:
         return voices
-    after = [voice for voice in voices if voice.received_at > last_reply]
-    return after or voices[-1:]
+    return [voice for voice in voices if voice.received_at > last_reply]
 
 
 def _case_voices(session: Session, case: Case) -> list[Voice]:

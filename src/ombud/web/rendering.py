@@ -17,7 +17,7 @@ from ombud.web.deps import translator
 from ombud.web.principal import Principal
 from ombud.web.routes import route_entries
 from ombud.web.security import CSRF_FIELD
-from ombud.web.words import problem_text, reasons
+from ombud.web.words import problem_text, reasons, waited
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -79,6 +79,7 @@ def render(
         "csrf_token": principal.csrf_token if principal is not None else None,
         "navigation": navigation_for(request, principal),
         "reasons": lambda items: reasons(t, items),
+        "waited": lambda item: waited(t, item),
         "problem_text": lambda code, params, english: problem_text(t, code, params, english),
         "acts": ACTS,
         "emotions": EMOTIONS,

@@ -47,6 +47,17 @@ def reasons(t: Translator, items: Iterable[Mapping[str, Any]]) -> str:
     return "; ".join(reason(t, item) for item in items)
 
 
+WAITED = {"waiting": "case.under_an_hour", "waiting_hours": "case.hours", "waiting_days": "case.days"}
+
+
+def waited(t: Translator, item: Mapping[str, Any] | None) -> str:
+    """How long the customer has waited (``CaseSummary.waited``), counted as the reasons count it."""
+    if item is None or item.get("code") not in WAITED:
+        return "—"
+    params = {name: _shown(t, name, value) for name, value in dict(item.get("params") or {}).items()}
+    return t(WAITED[str(item["code"])], **params)
+
+
 def problem_text(t: Translator, code: str | None, params: Mapping[str, Any] | None, english: str) -> str:
     """A problem in the page's language; ``english`` (the core's words) when no catalogue has its code."""
     key = f"problem.{code}"

@@ -10,10 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from ombud.access.roles import Permission
 from ombud.errors import CaseError, ReplyError
-from ombud.loop.case_views import case_detail
+from ombud.locale import Translator
+from ombud.loop.case_views import CaseDetail, case_detail
 from ombud.loop.cases import STATUSES, assign, get_case, set_status
 from ombud.loop.priority import refresh_priorities
-from ombud.loop.replies import send_reply, suggest_reply
+from ombud.loop.replies import awaiting_reply, send_reply, suggest_reply
+from ombud.store.types import utc_now
 from ombud.web.deps import Reader, SessionDep, Worker, translator
 from ombud.web.principal import Principal
 from ombud.web.rendering import render
@@ -32,16 +34,18 @@ def show_case(
     reply_body: str | None = None,
     reply_subject: str | None = None,
     problem: str | None = None,
-    notice: str | None = None,
+    done: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    refresh_priorities(session, [get_case(session, case_id).id])
+    now = utc_now()  # one moment for the priority's reasons and the waiting time beside them
+    case = get_case(session, case_id)
+    refresh_priorities(session, [case.id], now=now)
     draft = None
     can_work = principal.can(Permission.WORK)
-    if can_work:
+    if can_work and awaiting_reply(session, case):  # after a reply, a draft only for what came since
         draft = suggest_reply(session, case_id)  # routes a legal claim to the claims team, as the CLI does
     session.commit()
-    detail = case_detail(session, case_id)
+    detail = case_detail(session, case_id, now=now)
     return render(
         request,
         "case.html",
@@ -58,16 +62,32 @@ def show_case(
         reply_subject=reply_subject if reply_subject is not None else (draft.subject if draft else ""),
         statuses=STATUSES,
         problem=problem,
-        notice=notice,
+        notice=_notice(translator(request, principal), done, detail),
     )
+
+
+def _notice(t: Translator, done: str | None, detail: CaseDetail) -> str | None:
+    """What the page says after an action (``?done=…``), true to the case as it is now: a reply "queued for
+    sending" only while it waits; once sent it says so, and a failed one is told by its message's status."""
+    if done not in ("sent", "assigned", "status"):
+        return None
+    if done == "sent":
+        replies = [message for message in detail.messages if message.kind == "reply"]
+        if not replies:
+            return None
+        status = replies[-1].status
+        if status == "sent":
+            return t("case.done.delivered")
+        if status not in ("queued", "sending", "manual"):
+            return None
+    return t(f"case.done.{done}")
 
 
 @router.get("/cases/{case_id}", name="case_page")
 def case_page(
     request: Request, case_id: int, session: SessionDep, principal: Reader, done: str | None = None
 ) -> Response:
-    notice = translator(request, principal)(f"case.done.{done}") if done in ("sent", "assigned", "status") else None
-    return show_case(request, session, principal, case_id, notice=notice)
+    return show_case(request, session, principal, case_id, done=done)
 
 
 @router.post("/cases/{case_id}/reply", name="case_reply")
