@@ -303,7 +303,10 @@ def test_ngrams_word_by_word_equal_the_whole_text_reading() -> None:
     encoder = NgramEncoder()
     for texts, spans in _batches_with_our_spans() * 2:  # the second time every word is known
         whole, rows = encoder.embed_stacked(texts, spans)
-        assert (whole != encoder.reference_embed(texts)).nnz == 0
+        # A voice's row is summed from its spans' (its columns in another order, so its norm may differ in the
+        # last bit); a span's row is the very same.
+        assert abs(whole - encoder.reference_embed(texts)).max() < 1e-6
+        assert (whole != 0).sum() == (encoder.reference_embed(texts) != 0).sum()
         pieces = [text[start:end] for text, text_spans in zip(texts, spans, strict=True) for start, end in text_spans]
         assert (rows != encoder.reference_embed(pieces)).nnz == 0
     # Spans that cut words (or overlap) are read the slow way, with the same result.
@@ -320,7 +323,7 @@ def test_ngrams_forget_their_words_when_full(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(ngrams, "VOCABULARY_CAPACITY", 50)
     encoder = ngrams.NgramEncoder()
     for texts, _ in _batches_with_our_spans()[:3]:
-        assert (encoder.embed(texts) != encoder.reference_embed(texts)).nnz == 0
+        assert abs(encoder.embed(texts) - encoder.reference_embed(texts)).max() < 1e-6
         assert len(encoder._vocabulary) <= max(50, len({word for text in texts for word in text.split()}))
 
 

@@ -118,22 +118,33 @@ class NgramEncoder:
         words = words or batch_words(texts, spans)
         first_row = words.first_row
         with self._lock:
-            voice_entries, span_entries = self._entries_by_word(words)
-        if len(words.texts) < len(texts):
-            slow = sorted(set(range(len(texts))) - set(words.texts))
-            voice_entries.append(self._reference_entries([texts[i] for i in slow], slow))
+            voice_extras, span_entries = self._entries_by_word(words)
+        slow = sorted(set(range(len(texts))) - set(words.texts))
+        if slow:
+            voice_extras.append(self._reference_entries([texts[i] for i in slow], slow))
             pieces = [(texts[i][start:end], first_row[i] + k) for i in slow for k, (start, end) in enumerate(spans[i])]
             if pieces:
                 span_entries.append(self._reference_entries([p for p, _ in pieces], [row for _, row in pieces]))
-        return self._matrix(voice_entries, len(texts)), self._matrix(span_entries, first_row[-1])
+        span_counts = self._summed(span_entries, first_row[-1])
+        # A voice read word by word is the sum of its spans plus what lies between them (words outside every span,
+        # pairs across two spans): summing rows that are summed already is cheaper than summing all its words again.
+        span_voice = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(first_row))
+        by_word = np.zeros(len(texts), dtype=bool)
+        by_word[words.texts] = True
+        spans_of_voices = sparse.csr_matrix(
+            (by_word[span_voice].astype(np.float32), (span_voice, np.arange(first_row[-1]))),
+            shape=(len(texts), first_row[-1]),
+        )
+        voice_counts = spans_of_voices @ span_counts + self._summed(voice_extras, len(texts))
+        return self._finished_rows(voice_counts), self._finished_rows(span_counts)
 
     def _reference_entries(self, texts: Sequence[str], rows: Sequence[int]) -> tuple[Any, Any, Any]:
         counts = sparse.coo_matrix(self._raw_counts(texts))
         return np.asarray(rows, dtype=np.int64)[counts.row], counts.col, counts.data
 
     @staticmethod
-    def _matrix(entries: list[Entries], rows: int) -> Any:
-        """The finished rows from (row, column, count) entries, equal ones summed."""
+    def _summed(entries: list[Entries], rows: int) -> Any:
+        """The counts of each row from (row, column, count) entries, equal ones summed, columns in order."""
         row, column, count = (np.concatenate(parts) for parts in zip(*entries, strict=True))
         # The entries come in runs already sorted by row: a stable sort of small integers is a linear radix sort.
         order = np.argsort(row.astype(np.int16) if rows < 2**15 else row, kind="stable")
@@ -145,12 +156,16 @@ class NgramEncoder:
         by_column = by_row.tocsc()
         by_column.has_sorted_indices = True
         by_column.sum_duplicates()
-        counts = by_column.tocsr()
-        # What _finished does (log1p, then each row divided by its L2 norm, summed in float64 as scikit-learn's
-        # normalize sums it), without normalize's checks on every call.
+        return by_column.tocsr()
+
+    @staticmethod
+    def _finished_rows(counts: Any) -> Any:
+        """What _finished does — log1p, then each row divided by its L2 norm summed in float64 as scikit-learn's
+        normalize sums it — without normalize's checks on every call."""
+        counts = sparse.csr_matrix(counts, dtype=np.float32)
         data = np.log1p(counts.data)
         lengths = np.diff(counts.indptr)
-        squares = np.zeros(rows, dtype=np.float64)
+        squares = np.zeros(counts.shape[0], dtype=np.float64)
         filled = lengths > 0
         squares[filled] = np.add.reduceat((data * data).astype(np.float64), counts.indptr[:-1][filled])
         norms = np.sqrt(squares)
@@ -159,7 +174,8 @@ class NgramEncoder:
         return counts
 
     def _entries_by_word(self, words: BatchWords) -> tuple[list[Entries], list[Entries]]:
-        """(row, column, count) entries of the texts' rows and of their spans' rows, from the words' cached counts."""
+        """(row, column, count) entries of the spans' rows, and of what the texts' rows hold besides their spans',
+        from the words' cached counts."""
         ids, new = self._vocabulary.lookup(words.words)
         if new:
             if self._vocabulary.full_after(len(new)):
@@ -174,7 +190,8 @@ class NgramEncoder:
         entry_voice = voice_of[occurrence]
         entry_span = words.span_of[occurrence]
         in_span = entry_span >= 0
-        voice = [(entry_voice, columns, counts)]
+        outside = ~in_span
+        voice = [(entry_voice[outside], columns[outside], counts[outside])]
         span = [(entry_span[in_span], columns[in_span], counts[in_span])]
         self._add_pairs(numbers, voice_of, words.span_of, voice, span)
         return voice, span
@@ -199,8 +216,9 @@ class NgramEncoder:
             found = list(map(self._pairs.__getitem__, keys.tolist()))
         columns = np.asarray(found, dtype=np.int32)
         ones = np.ones(len(columns), dtype=np.float32)
-        voice.append((voice_of[after], columns, ones))
         same_span = (span_of[before] == span_of[after]) & (span_of[after] >= 0)
+        across = ~same_span  # a voice's own: in no span, or across two
+        voice.append((voice_of[after][across], columns[across], ones[across]))
         span.append((span_of[after][same_span], columns[same_span], ones[same_span]))
 
     def _token_number(self, token: str) -> int:
