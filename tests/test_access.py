@@ -181,6 +181,6 @@ def test_masking_a_sentence_uses_the_stored_spans_and_the_customers_own_identiti
     masker = Masker.for_customer("Anna Svensson", [("email", "anna@example.se")])
     sentence_start = 5
     masked = masker.text(text[sentence_start:], stored_spans(details), start=sentence_start, language="sv")
-    assert masked == "Jag heter [name] och mitt kundnummer är K-[customer_number]."
+    assert masked == "Jag heter [name] [name] och mitt kundnummer är K-[customer_number]."  # each part of the name
     assert masker.identity("email", "anna@example.se") == "[email]"
     assert masker.name("Anna Svensson") == "[name]"

@@ -10,6 +10,10 @@ from datetime import datetime
 from ombud.capture.problems import problem
 from ombud.capture.records import RowRejected, SourceVoice
 
+# The kinds of identity a customer is known by (``customer_identities.kind``), strongest first: the one order
+# in which every listing picks the identity it shows, and the names masks take (``[email]``, ``[external]``).
+EMAIL, PHONE, EXTERNAL = IDENTITY_KINDS = ("email", "phone", "external")
+
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _PHONE_NOISE = re.compile(r"[\s\-()./]")
 
@@ -47,15 +51,20 @@ def normalise_phone(value: str, country: str = "SE") -> str:
     return phone
 
 
+def identity_rank(kind: str) -> int:
+    """Where ``kind`` stands in ``IDENTITY_KINDS`` (an unknown kind after all of them)."""
+    return IDENTITY_KINDS.index(kind) if kind in IDENTITY_KINDS else len(IDENTITY_KINDS)
+
+
 def identities_of(voice: SourceVoice, phone_country: str = "SE") -> list[tuple[str, str]]:
     """The (kind, value) identities a voice names its customer by, strongest first."""
     found: list[tuple[str, str]] = []
     if voice.customer_email:
-        found.append(("email", normalise_email(voice.customer_email)))
+        found.append((EMAIL, normalise_email(voice.customer_email)))
     if voice.customer_phone:
-        found.append(("phone", normalise_phone(voice.customer_phone, phone_country)))
+        found.append((PHONE, normalise_phone(voice.customer_phone, phone_country)))
     if voice.customer_external_id and voice.customer_external_id.strip():
-        found.append(("external", voice.customer_external_id.strip()))
+        found.append((EXTERNAL, voice.customer_external_id.strip()))
     if not found:
         raise RowRejected(problem("no_customer"))
     return found

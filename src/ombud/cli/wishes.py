@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ombud.capture.identity import identity_rank
 from ombud.cli.common import DbOption, console, reports_errors, store_session
 from ombud.errors import WishThemeError
 from ombud.loop.feedback import FeedbackBatch, preview_feedback, queue_feedback
@@ -24,17 +25,12 @@ from ombud.loop.wishes import (
 )
 from ombud.store.models import Customer, WishTheme
 
-IDENTITY_ORDER = ("email", "phone", "external_id")
-
 app = typer.Typer(help="One wish theme: show, merge, split, or change its status.", no_args_is_help=True)
 
 
 def primary_identity(customer: Customer) -> str:
     """The customer's e-mail, else phone, else id in another system, else any identity."""
-    identities = sorted(
-        customer.identities,
-        key=lambda i: (IDENTITY_ORDER.index(i.kind) if i.kind in IDENTITY_ORDER else len(IDENTITY_ORDER), i.id),
-    )
+    identities = sorted(customer.identities, key=lambda i: (identity_rank(i.kind), i.id))
     return identities[0].value if identities else f"customer {customer.id}"
 
 

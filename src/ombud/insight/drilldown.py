@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from ombud.access.masking import Masker
+from ombud.capture.identity import IDENTITY_KINDS
 from ombud.errors import InsightError
 from ombud.insight.facts import EMOTION_BITS, mask_names, update_facts
 from ombud.insight.filters import InsightFilter, conditions
 from ombud.store.models import CaseVoice, CustomerIdentity, Voice, VoiceFact
-from ombud.understand.personal_data import find_personal_data, redact
 
 LARGEST_PAGE = 500
-IDENTITY_ORDER = ("email", "phone", "external_id")
 FLAG_NAMES = ("expectation_gap", "legal_claim", "churn_risk")
 
 
@@ -80,10 +80,10 @@ class VoicesPage:
 
 
 def _primary_identity() -> Any:
-    """The customer's first identity in IDENTITY_ORDER (then any), as a correlated subquery."""
+    """The customer's first identity in IDENTITY_KINDS (then any), as a correlated subquery."""
     rank = case(
-        *((CustomerIdentity.kind == kind, position) for position, kind in enumerate(IDENTITY_ORDER)),
-        else_=len(IDENTITY_ORDER),
+        *((CustomerIdentity.kind == kind, position) for position, kind in enumerate(IDENTITY_KINDS)),
+        else_=len(IDENTITY_KINDS),
     )
     return (
         select(CustomerIdentity.value)
@@ -143,7 +143,7 @@ def voices_behind(
     for row in rows:
         text = row.text
         if redact_personal_data:
-            text = redact(text, find_personal_data(text, row.language))
+            text = Masker().text(text, language=row.language) or ""
         voices.append(
             VoiceBehind(
                 voice_id=row.voice_id,

@@ -5,10 +5,10 @@ to the target's name only when it is complete, so a crash, an error or Ctrl-C ne
 that name (and an older file there stays as it was until the new one is whole). The columns of each level are
 declared in export_columns.py and described in docs/export.md.
 
-Personal data: every text is masked (export_redaction.py) and the customer's identity and name are replaced by
-their kind (``[email]``, ``[name]``) unless the request asks for personal data and names a user who may see it:
-an active admin or agent. Analysts see personal data masked everywhere, exports included. Who may is checked
-before anything is written.
+Personal data: every text is masked (``ombud.access.masking``, ombud's one masker) and the customer's identity
+and name are replaced by their kind (``[email]``, ``[name]``) unless the request asks for personal data and names
+a user who may see it: an active admin or agent. Analysts see personal data masked everywhere, exports included.
+Who may is checked before anything is written.
 """
 
 from __future__ import annotations

@@ -13,12 +13,21 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ombud.access.masking import (
+    NAME,
+    Person,
+    customer_identities,
+    kinds_of,
+    mask_of,
+    masked,
+    masked_part,
+    personal_spans,
+)
+from ombud.capture.identity import identity_rank
 from ombud.insight.export_filter import COMPANY, INDUSTRY, LANGUAGE, ExportFilter
-from ombud.insight.export_redaction import Person, kinds_of, masked, masked_part, personal_spans
-from ombud.store.models import Case, CaseVoice, Customer, CustomerIdentity, SentenceAnalysisRow, Voice, VoiceAnalysis
+from ombud.store.models import Case, CaseVoice, Customer, SentenceAnalysisRow, Voice, VoiceAnalysis
 
 Row = tuple[Any, ...]
-IDENTITY_ORDER = ("email", "phone", "external")
 # Ids per IN (…) list: below SQLite's oldest limit of 999 bound parameters.
 _CHUNK = 900
 
@@ -81,7 +90,7 @@ def voice_rows(
         if not found:
             return
         last_id = found[-1][0]
-        identities = _identities(session, sorted({row[6] for row in found}))
+        identities = customer_identities(session, sorted({row[6] for row in found}))
         people = {row[6]: Person(row[7], identities.get(row[6], [])) for row in found}
         yield [_voice_row(row, people[row[6]], personal_data) for row in found]
 
@@ -94,8 +103,8 @@ def _voice_row(row: Any, person: Person, personal_data: bool) -> Row:
     subject_spans = personal_spans(subject, language, person)
     found_kinds = kinds_of(spans) + [kind for kind in kinds_of(subject_spans) if kind not in kinds_of(spans)]
     if not personal_data:
-        identity = f"[{kind}]" if identity is not None else None
-        name = "[name]" if name else None
+        identity = mask_of(kind) if identity is not None and kind is not None else None
+        name = mask_of(NAME) if name else None
         text, subject = masked(text, spans), masked(subject, subject_spans)
     head = (voice_id, received_at, channel, company, industry, language, customer_id, kind, identity, name)
     return (*head, text, subject, found_kinds, *reading)
@@ -105,33 +114,7 @@ def _primary(identities: Sequence[tuple[str, str]]) -> tuple[str | None, str | N
     """The customer's e-mail, else phone, else customer number in another system, else any identity."""
     if not identities:
         return None, None
-    ranked = sorted(
-        identities, key=lambda item: IDENTITY_ORDER.index(item[0]) if item[0] in IDENTITY_ORDER else len(IDENTITY_ORDER)
-    )
-    return ranked[0]
-
-
-def _identities(session: Session, customer_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
-    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for start in range(0, len(customer_ids), _CHUNK):
-        for customer_id, kind, value in session.execute(
-            select(CustomerIdentity.customer_id, CustomerIdentity.kind, CustomerIdentity.value)
-            .where(CustomerIdentity.customer_id.in_(customer_ids[start : start + _CHUNK]))
-            .order_by(CustomerIdentity.id)
-        ):
-            found[customer_id].append((kind, value))
-    return found
-
-
-def customer_people(session: Session, customer_ids: Sequence[int]) -> dict[int, Person]:
-    """What names each of these customers: their name and identities."""
-    identities = _identities(session, customer_ids)
-    people: dict[int, Person] = {}
-    for start in range(0, len(customer_ids), _CHUNK):
-        chunk = customer_ids[start : start + _CHUNK]
-        for customer_id, name in session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(chunk))):
-            people[customer_id] = Person(name, identities.get(customer_id, []))
-    return people
+    return sorted(identities, key=lambda item: identity_rank(item[0]))[0]
 
 
 def sentence_rows(
@@ -163,7 +146,7 @@ def sentence_rows(
         last_id = voices[-1][0]
         ids = [voice[0] for voice in voices]
         sentences = _sentences(session, ids)
-        identities = {} if personal_data else _identities(session, sorted({voice[6] for voice in voices}))
+        identities = {} if personal_data else customer_identities(session, sorted({voice[6] for voice in voices}))
         people = {voice[6]: Person(voice[7], identities.get(voice[6], [])) for voice in voices}
         batch: list[Row] = []
         for voice_id, received_at, channel, company, text, language, customer_id, _name, stored in voices:

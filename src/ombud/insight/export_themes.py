@@ -19,9 +19,9 @@ import numpy as np
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
+from ombud.access.masking import customer_people, masked, personal_spans
 from ombud.insight.export_filter import ExportFilter
-from ombud.insight.export_redaction import masked, personal_spans
-from ombud.insight.export_rows import Row, customer_people
+from ombud.insight.export_rows import Row
 from ombud.store.models import Voice, VoiceAnalysis, Wish, WishTheme
 
 _STREAM = 2_000

@@ -30,7 +30,7 @@ from ombud.insight.facts import FactsProgress
 from ombud.insight.filters import InsightFilter
 from ombud.insight.periods import DEFAULT_PERIOD
 from ombud.insight.report_figures import Section
-from ombud.insight.report_masking import mask_quotes, masked_title
+from ombud.insight.report_masking import mask_quotes, mask_titles, masked_title
 from ombud.insight.report_sections import covered_days, sections
 from ombud.insight.report_words import filter_words, moment_text
 from ombud.locale import LANGUAGES, Translator
@@ -95,6 +95,7 @@ def render_report(
         session, chosen, period=period, now=now, min_voices=min_voices, resamples=resamples, on_facts=on_facts
     )
     mask_quotes(session, board.gaps)
+    mask_titles(session, board.wishes)
     t = Translator(language, get_settings().timezone)
     parts = report_sections(board, t)
     scope = [(t("insight.filter.days"), covered_days(board, t))]

@@ -1,40 +1,29 @@
-"""Nobody named in what the dashboard and the report quote: the expectation-gap quotes come with personal data
-masked (gaps.py); here the quoted customer's own name, e-mail and phone are masked too, wherever they stand in
-the quote (as ``ombud.access.masking`` does for analysts), and a wish theme's title — a customer's words — is
-masked like any quote."""
+"""Nobody named in what the dashboard and the report quote: each expectation-gap quote is masked by ombud's one
+masker (``ombud.access.masking``) with the quoted customer's own name and identities, and a wish theme's title —
+a customer's words — with those of every customer of the theme."""
 
 from __future__ import annotations
-
-from collections import defaultdict
-from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombud.access.masking import Masker
+from ombud.access.masking import Masker, customer_maskers, theme_maskers
 from ombud.insight.gaps import ExpectationGaps
-from ombud.store.models import Customer, CustomerIdentity, Voice
+from ombud.insight.wish_demand import WishDemand
+from ombud.store.models import Voice
 
 
 def masked_title(title: str) -> str:
-    """A wish theme's title with the personal data in it masked."""
+    """A wish theme's title with the personal data in it masked (whoever's customers it names: see
+    :func:`mask_titles` for the theme's own customers' names and identities too)."""
     return Masker().text(title) or ""
 
 
-def customer_maskers(session: Session, customer_ids: Iterable[int]) -> dict[int, Masker]:
-    """A masker for each customer: their name and identities, wherever they stand in a text."""
-    wanted = set(customer_ids)
-    if not wanted:
-        return {}
-    names = dict(session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(wanted))).all())
-    identities: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for customer_id, kind, value in session.execute(
-        select(CustomerIdentity.customer_id, CustomerIdentity.kind, CustomerIdentity.value).where(
-            CustomerIdentity.customer_id.in_(wanted)
-        )
-    ):
-        identities[customer_id].append((kind, value))
-    return {customer_id: Masker.for_customer(names.get(customer_id), identities[customer_id]) for customer_id in wanted}
+def mask_titles(session: Session, demand: WishDemand) -> None:
+    """Mask each theme's title in ``demand`` with every customer of the theme (in place)."""
+    maskers = theme_maskers(session, [theme.theme_id for theme in demand.themes])
+    for theme in demand.themes:
+        theme.title = (maskers.get(theme.theme_id) or Masker()).text(theme.title) or ""
 
 
 def mask_quotes(session: Session, gaps: ExpectationGaps) -> None:

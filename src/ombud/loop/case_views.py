@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, cast, exists, func, select
 from sqlalchemy.orm import Session
 
+from ombud.capture.identity import identity_rank
 from ombud.errors import CaseError
 from ombud.labels import ACTS, EMOTIONS, FLAGS
 from ombud.loop.cases import STATUSES, get_case
@@ -42,8 +43,6 @@ from ombud.store.models import (
 )
 from ombud.store.types import utc_now
 
-IDENTITY_ORDER = ("email", "phone", "external_id")
-
 
 @dataclass
 class CaseSummary:
@@ -52,6 +51,7 @@ class CaseSummary:
     id: int
     customer_id: int
     customer: str | None  # the primary identity: e-mail, else phone, else an id in another system
+    customer_kind: str | None  # its kind (capture's IDENTITY_KINDS)
     customer_name: str | None
     channel: str
     topic: str | None
@@ -81,9 +81,9 @@ class CaseSummary:
         return document
 
 
-def primary_identities(session: Session, customer_ids: list[int]) -> dict[int, str]:
-    """Each customer's e-mail, or else phone, or else an id in another system, or any identity."""
-    found: dict[int, tuple[int, str]] = {}
+def primary_identities(session: Session, customer_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each customer's (kind, value): e-mail, or else phone, or else an id in another system, or any identity."""
+    found: dict[int, tuple[int, str, str]] = {}
     for start in range(0, len(customer_ids), 900):
         chunk = customer_ids[start : start + 900]
         for customer_id, kind, value in session.execute(
@@ -91,10 +91,10 @@ def primary_identities(session: Session, customer_ids: list[int]) -> dict[int, s
             .where(CustomerIdentity.customer_id.in_(chunk))
             .order_by(CustomerIdentity.id)
         ):
-            rank = IDENTITY_ORDER.index(kind) if kind in IDENTITY_ORDER else len(IDENTITY_ORDER)
+            rank = identity_rank(kind)
             if customer_id not in found or rank < found[customer_id][0]:
-                found[customer_id] = (rank, value)
-    return {customer_id: value for customer_id, (_, value) in found.items()}
+                found[customer_id] = (rank, kind, value)
+    return {customer_id: (kind, value) for customer_id, (_, kind, value) in found.items()}
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,8 @@ def list_cases(
             CaseSummary(
                 id=case.id,
                 customer_id=case.customer_id,
-                customer=identities.get(case.customer_id),
+                customer=identities[case.customer_id][1] if case.customer_id in identities else None,
+                customer_kind=identities[case.customer_id][0] if case.customer_id in identities else None,
                 customer_name=customers[case.customer_id].name,
                 channel=case.channel,
                 topic=case.topic,

@@ -9,16 +9,30 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombud.access.masking import stored_spans
+from ombud.access.masking import Masker, customer_maskers, stored_spans, theme_maskers
 from ombud.insight import Dashboard, ExpectationGaps, VoicesPage, WishDemand
-from ombud.insight.report_masking import customer_maskers, mask_quotes, masked_title
-from ombud.store.models import VoiceAnalysis
+from ombud.insight.report_masking import mask_quotes, mask_titles, masked_title
+from ombud.store.models import VoiceAnalysis, WishTheme
 from ombud.web.principal import Principal
 
 
 def shown_title(principal: Principal) -> Any:
-    """How this reader sees a wish theme's title: as it is, or masked (analysts)."""
+    """How this reader sees a wish theme's title: as it is, or masked (analysts); titles masked already with
+    their theme's customers (``mask_titles``) pass unchanged."""
     return str if principal.sees_personal_data else masked_title
+
+
+def theme_title(session: Session, theme: WishTheme, principal: Principal) -> str:
+    """One theme's title as this reader sees it: masked for analysts with the theme's customers too."""
+    if principal.sees_personal_data:
+        return theme.title
+    return (theme_maskers(session, [theme.id]).get(theme.id) or Masker()).text(theme.title) or ""
+
+
+def mask_board_titles(session: Session, board: Dashboard, principal: Principal) -> None:
+    """The dashboard's wish theme titles masked for a reader who may not see personal data (in place)."""
+    if not principal.sees_personal_data:
+        mask_titles(session, board.wishes)
 
 
 def mask_voices(session: Session, page: VoicesPage, principal: Principal) -> VoicesPage:
@@ -35,7 +49,8 @@ def mask_voices(session: Session, page: VoicesPage, principal: Principal) -> Voi
     )
     for voice in page.voices:
         spans = stored_spans(details.get(voice.voice_id))
-        voice.text = maskers[voice.customer_id].text(voice.text, spans, language=voice.language) or ""
+        masker = maskers.get(voice.customer_id) or Masker()
+        voice.text = masker.text(voice.text, spans, language=voice.language) or ""
         voice.customer = None
     return page
 
@@ -44,7 +59,9 @@ def voices_json(session: Session, page: VoicesPage, principal: Principal) -> dic
     return mask_voices(session, page, principal).as_json()
 
 
-def demand_json(demand: WishDemand, principal: Principal) -> dict[str, Any]:
+def demand_json(session: Session, demand: WishDemand, principal: Principal) -> dict[str, Any]:
+    if not principal.sees_personal_data:
+        mask_titles(session, demand)
     document = demand.as_json()
     title = shown_title(principal)
     for theme in document["themes"]:
@@ -60,5 +77,5 @@ def gaps_json(session: Session, gaps: ExpectationGaps) -> dict[str, Any]:
 def dashboard_json(session: Session, board: Dashboard, principal: Principal) -> dict[str, Any]:
     mask_quotes(session, board.gaps)
     document = board.as_json()
-    document["wishes"] = demand_json(board.wishes, principal)
+    document["wishes"] = demand_json(session, board.wishes, principal)
     return document

@@ -83,9 +83,10 @@ def voice_entry_json(entry: VoiceEntry, principal: Principal) -> dict[str, Any]:
 def summary_json(summary: CaseSummary, principal: Principal) -> dict[str, Any]:
     document = summary.as_json()
     if not principal.sees_personal_data:
-        document["customer"] = None if summary.customer is None else "[customer]"
-        document["customer_name"] = None if summary.customer_name is None else "[name]"
-        masker = Masker.for_customer(summary.customer_name, [("email", summary.customer or "")])
+        identities = [(summary.customer_kind, summary.customer)] if summary.customer and summary.customer_kind else []
+        masker = Masker.for_customer(summary.customer_name, identities)
+        document["customer"] = masker.identity(summary.customer_kind or "customer", summary.customer)
+        document["customer_name"] = masker.name(summary.customer_name)
         document["subject"] = masker.text(summary.subject)
     return document
 

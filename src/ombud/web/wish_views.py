@@ -7,28 +7,42 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ombud.access.masking import Masker
+from ombud.access.masking import Masker, theme_maskers
+from ombud.capture.identity import EMAIL, identity_rank
 from ombud.loop.feedback import FeedbackBatch
 from ombud.loop.themes_changes import allowed_moves, theme_or_error
 from ombud.loop.wishes import BoardEntry, representative_quotes, theme_demand
 from ombud.store.models import Wish
 from ombud.web.principal import Principal
 
-IDENTITY_ORDER = ("email", "phone", "external_id")
 
-
-def _title(title: str, principal: Principal | None) -> str:
-    """A theme's title is a customer's words: masked like them for those who may not see personal data."""
+def title_maskers(session: Session, theme_ids: list[int], principal: Principal | None) -> dict[int, Masker] | None:
+    """How each theme's title is masked for this reader: a title is a customer's words, masked like them — with
+    every customer of the theme by name and identities — for those who may not see personal data (else None)."""
     if principal is None or principal.sees_personal_data:
+        return None
+    return theme_maskers(session, theme_ids)
+
+
+def _title(title: str, theme_id: int, maskers: dict[int, Masker] | None) -> str:
+    if maskers is None:
         return title
-    return Masker().text(title) or ""
+    return (maskers.get(theme_id) or Masker()).text(title) or ""
 
 
-def board_json(entry: BoardEntry, principal: Principal | None = None) -> dict[str, Any]:
+def boards_json(
+    session: Session, entries: list[BoardEntry], principal: Principal | None = None
+) -> list[dict[str, Any]]:
+    """The board's themes as the reader may see them."""
+    maskers = title_maskers(session, [entry.theme.id for entry in entries], principal)
+    return [board_json(entry, maskers) for entry in entries]
+
+
+def board_json(entry: BoardEntry, maskers: dict[int, Masker] | None = None) -> dict[str, Any]:
     theme = entry.theme
     return {
         "id": theme.id,
-        "title": _title(theme.title, principal),
+        "title": _title(theme.title, theme.id, maskers),
         "company": theme.company,
         "status": theme.status,
         "customers": entry.customers,
@@ -37,10 +51,7 @@ def board_json(entry: BoardEntry, principal: Principal | None = None) -> dict[st
 
 
 def _wish_json(wish: Wish, principal: Principal) -> dict[str, Any]:
-    identities = sorted(
-        wish.customer.identities,
-        key=lambda i: (IDENTITY_ORDER.index(i.kind) if i.kind in IDENTITY_ORDER else len(IDENTITY_ORDER), i.id),
-    )
+    identities = sorted(wish.customer.identities, key=lambda i: (identity_rank(i.kind), i.id))
     first = identities[0] if identities else None
     masker = principal.masker(wish.customer.name, [(i.kind, i.value) for i in identities])
     customer = first.value if first is not None else None
@@ -61,7 +72,7 @@ def theme_json(session: Session, theme_id: int, principal: Principal) -> dict[st
     quotes = representative_quotes(session, theme_id) if wishes else []
     return {
         "id": theme.id,
-        "title": _title(theme.title, principal),
+        "title": _title(theme.title, theme.id, title_maskers(session, [theme.id], principal)),
         "company": theme.company,
         "status": theme.status,
         "language": theme.language,
@@ -99,7 +110,7 @@ def feedback_json(batch: FeedbackBatch | None, principal: Principal) -> list[dic
         {
             "customer_id": message.customer_id,
             "channel": message.channel,
-            "recipient": message.recipient if masker is None else masker.identity("email", message.recipient),
+            "recipient": message.recipient if masker is None else masker.identity(EMAIL, message.recipient),
             "language": message.language,
             "subject": message.subject,
             "body": message.body if masker is None else masker.text(message.body),

@@ -143,7 +143,7 @@ def read_wishes(
     """The wish themes with the most customers, with their customers per period and the last change."""
     demand = wish_demand(session, chosen, period=period, limit=top)
     _kept(session)
-    return demand_json(demand, principal)
+    return demand_json(session, demand, principal)
 
 
 @router.get("/emotions", response_model=TopicEmotionsPublic)

@@ -16,7 +16,7 @@ from ombud.web.schemas.wishes import (
     ThemeStatusUpdate,
     ThemeSummaryPublic,
 )
-from ombud.web.wish_views import board_json, feedback_json, theme_json
+from ombud.web.wish_views import boards_json, feedback_json, theme_json
 
 router = APIRouter(prefix="/wish-themes", tags=["wish themes"])
 
@@ -26,7 +26,7 @@ def read_board(
     session: SessionDep, principal: Reader, company: str | None = None, status: str | None = None
 ) -> list[dict[str, object]]:
     """Open themes with wishes, most customers first (every company's board unless ``company``)."""
-    return [board_json(entry, principal) for entry in board(session, company=company, status=status)]
+    return boards_json(session, board(session, company=company, status=status), principal)
 
 
 @router.get("/{theme_id}", response_model=ThemePublic)

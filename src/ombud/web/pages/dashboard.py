@@ -19,7 +19,7 @@ from ombud.insight.report_masking import mask_quotes
 from ombud.insight.report_sections import sections
 from ombud.insight.report_words import place_text
 from ombud.web.deps import Reader, SessionDep, translator
-from ombud.web.insight_views import shown_title
+from ombud.web.insight_views import mask_board_titles, shown_title
 from ombud.web.rendering import render
 
 router = APIRouter()
@@ -56,6 +56,7 @@ def dashboard_page(request: Request, session: SessionDep, principal: Reader) -> 
     board = dashboard(session, chosen, period=period)
     session.commit()
     mask_quotes(session, board.gaps)
+    mask_board_titles(session, board, principal)
     t = translator(request, principal)
     back = dashboard_query(chosen, period)
     parts = sections(

@@ -15,7 +15,7 @@ from ombud.insight import InsightFilter, VoicesPage, voices_behind
 from ombud.insight.report_words import filter_words
 from ombud.store.models import WishTheme
 from ombud.web.deps import Reader, SessionDep, translator
-from ombud.web.insight_views import mask_voices, shown_title
+from ombud.web.insight_views import mask_voices, theme_title
 from ombud.web.pages.dashboard import back_to_dashboard, voices_address
 from ombud.web.principal import Principal
 from ombud.web.rendering import render
@@ -36,7 +36,7 @@ def _listing(session: Session, chosen: InsightFilter, page: int) -> tuple[Voices
 
 def _theme_title(session: Session, theme_id: int | None, principal: Principal) -> str | None:
     theme = session.get(WishTheme, theme_id) if theme_id is not None else None
-    return shown_title(principal)(theme.title) if theme is not None else None
+    return theme_title(session, theme, principal) if theme is not None else None
 
 
 @router.get("/voices", name="voices_page")

@@ -17,7 +17,7 @@ from ombud.store.models import WishTheme
 from ombud.web.deps import Reader, SessionDep, Worker, translator
 from ombud.web.principal import Principal
 from ombud.web.rendering import render
-from ombud.web.wish_views import board_json, feedback_json, theme_json
+from ombud.web.wish_views import boards_json, feedback_json, theme_json
 
 router = APIRouter()
 
@@ -26,7 +26,7 @@ router = APIRouter()
 def wish_board(
     request: Request, session: SessionDep, principal: Reader, status: str | None = None, company: str | None = None
 ) -> Response:
-    entries = [board_json(entry, principal) for entry in board(session, company=company or None, status=status or None)]
+    entries = boards_json(session, board(session, company=company or None, status=status or None), principal)
     companies = sorted({name for name in session.scalars(select(WishTheme.company).distinct()) if name is not None})
     return render(
         request,
@@ -54,11 +54,15 @@ def show_theme(
     status_code: int = 200,
 ) -> Response:
     theme = theme_json(session, theme_id, principal)
-    others = [
-        board_json(entry, principal)
-        for entry in board(session, company=theme["company"])
-        if entry.theme.id != theme_id and entry.theme.company == theme["company"]
-    ]
+    others = boards_json(
+        session,
+        [
+            entry
+            for entry in board(session, company=theme["company"])
+            if entry.theme.id != theme_id and entry.theme.company == theme["company"]
+        ],
+        principal,
+    )
     return render(
         request,
         "wish.html",

@@ -20,6 +20,7 @@ class CaseSummaryPublic(BaseModel):
     id: int
     customer_id: int
     customer: str | None
+    customer_kind: str | None
     customer_name: str | None
     channel: str
     topic: str | None
