@@ -13,6 +13,7 @@ from babel.numbers import format_percent
 from sqlalchemy import select
 
 import reply_factories
+from ombud.insight.charts import ACT_COLOURS, EMOTION_COLOURS, KEY_COLOURS
 from ombud.locale import catalogue
 from ombud.loop.wishes import update_themes
 from ombud.store import Database
@@ -157,6 +158,28 @@ def test_the_navigation_links_each_page_that_exists_and_the_user_may_open(
             assert shown.get(name, path) == path
         expected = {"admin": 4, "agent": 4, "analyst": 3}[role]
         assert len(shown) == expected, shown
+
+
+STYLE = Path(__file__).resolve().parents[1] / "src" / "ombud" / "web" / "static" / "style.css"
+
+
+def test_the_pages_mark_acts_and_emotions_in_the_charts_colours(database: Database, tmp_path: Path) -> None:
+    sheet = STYLE.read_text(encoding="utf-8")
+    for key in KEY_COLOURS:
+        name = key.replace("_", "-")
+        assert not re.search(rf"--{name}\s*:", sheet), f"style.css defines --{name} itself"
+    for act in ACT_COLOURS:
+        assert re.search(rf"\.act-{act}\s*\{{[^}}]*var\(--{act}\)", sheet), act
+    for emotion in EMOTION_COLOURS:
+        assert re.search(rf"\.emotion-{emotion}\s*\{{[^}}]*var\(--{emotion}\)", sheet), emotion
+    add_users(database)
+    with web_client(database, tmp_path) as client:
+        for page in (client.get("/login").text, (log_in(client, "agent"), client.get("/inbox").text)[1]):
+            root = re.search(r"<style>:root \{(.*?)\}</style>", page)
+            assert root is not None
+            variables = dict(part.split(":") for part in root[1].strip().split(";") if part)
+            for key, colour in KEY_COLOURS.items():
+                assert variables[f"--{key.replace('_', '-')}"] == colour, key
 
 
 def test_the_case_page_marks_the_reading_and_sends_a_reply(database: Database, tmp_path: Path) -> None:

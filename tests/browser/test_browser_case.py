@@ -14,6 +14,7 @@ from browser_server import Server
 from browser_store import CUSTOMERS, LANGUAGES, PERSONNUMMER, Store, sentence_acts
 from playwright.sync_api import Page, expect
 
+from ombud.insight.charts import ACT_COLOURS
 from ombud.locale import catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -66,6 +67,8 @@ def test_a_case_from_the_inbox_to_the_customers_mailbox(
     assert len({next(iter(shades)) for shades in colours.values()}) == len(colours), (
         f"each act its own colour, got {colours}"
     )
+    charted = {act: "rgb({}, {}, {})".format(*bytes.fromhex(ACT_COLOURS[act][1:])) for act in colours}
+    assert {act: next(iter(shades)) for act, shades in colours.items()} == charted, "the acts in the charts' colours"
     wish = sentences.filter(has_text=customer.wish)
     expect(wish, f"the wish «{customer.wish}» is marked as a wish").to_have_attribute("data-act", "wish")
     camera.shoot(page, "case")

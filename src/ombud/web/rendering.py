@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ombud.access.roles import Permission
+from ombud.insight.charts_colours import css_variables
 from ombud.labels import ACTS, EMOTIONS, FLAGS
 from ombud.locale import LANGUAGES, Translator, catalogue
 from ombud.web.deps import translator
@@ -78,6 +79,7 @@ def render(
         "csrf_field": CSRF_FIELD,
         "csrf_token": principal.csrf_token if principal is not None else None,
         "navigation": navigation_for(request, principal),
+        "colour_variables": css_variables(),  # the charts' colours of acts, emotions, …, for style.css
         "reasons": lambda items: reasons(t, items),
         "waited": lambda item: waited(t, item),
         "problem_text": lambda code, params, english: problem_text(t, code, params, english),
