@@ -352,3 +352,17 @@ def test_hybrid_blocks_multiply_as_the_wide_rows() -> None:
     assert np.allclose(features.sentences @ weights, wide @ weights, atol=1e-4)
     assert np.allclose(features.voices @ weights, features.voices.tocsr() @ weights, atol=1e-4)
     assert features.offsets == [0, 2, 3, 3]
+
+
+def test_word_by_word_tokens_equal_the_whole_text_tokens(tokenizer: E5Tokenizer) -> None:
+    from ombud.understand.encoders.word_tokens import WordTokenizer
+
+    words = WordTokenizer(tokenizer)
+    words._vocabulary.capacity = 3000  # it forgets every word a few times on the way
+    spaced = ["  Shirt", "Shirt  ", "( hej", "  ( hej  )  ", "a\tb\n\nc ", "x", " ", "ꙮꙮ hej ꙮ", "\x01 hej"]
+    texts = corpus_texts(3000) + EDGE_CASES + ODD_TEXTS + spaced
+    for start in range(0, len(texts), 64):
+        batch = texts[start : start + 64]
+        for text, ours, theirs in zip(batch, words.tokenize(batch), tokenizer.tokenize(batch), strict=True):
+            assert ours.ids.tolist() == theirs.ids.tolist(), text
+            assert ours.offsets.tolist() == theirs.offsets.tolist(), text

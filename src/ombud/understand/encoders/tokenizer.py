@@ -116,7 +116,12 @@ class E5Tokenizer:
         return result
 
     def word_ids(self, words: Sequence[str]) -> list[Ints]:
-        """The tokens of each whitespace word as they are inside any text: ``▁`` + the word, read alone.
+        """The tokens of each whitespace word as they are inside any text (see ``word_tokens``)."""
+        return [tokens.ids for tokens in self.word_tokens(words, offsets=False)]
+
+    def word_tokens(self, words: Sequence[str], *, offsets: bool = True) -> list[Tokens]:
+        """The tokens of each whitespace word as they are inside any text: ``▁`` + the word, read alone; with
+        ``offsets``, their spans in the word (a ``▁`` that joins no character has an empty one).
 
         A word must hold no character that normalises to a space or is a space the table deletes (see
         ``splits_words``); then a text's tokens are its words' in order, and the text's pieces start with
@@ -124,39 +129,42 @@ class E5Tokenizer:
         The words are read joined by spaces, a few thousand to one call (a call per word costs 40 times more),
         and each token goes to the word its ``▁`` or first character belongs to."""
         normalised = [word.translate(self._table) for word in words]
-        result = [np.zeros(0, dtype=np.int32)] * len(words)
+        nothing = Tokens(np.zeros(0, dtype=np.int32), np.zeros((0, 2), dtype=np.int32))
+        result = [nothing] * len(words)
         present = [index for index, word in enumerate(normalised) if word and " " not in word]
         for start in range(0, len(present), _WORDS_PER_CALL):
             chunk = present[start : start + _WORDS_PER_CALL]
             lengths = np.fromiter((len(normalised[index]) for index in chunk), dtype=np.int64, count=len(chunk))
-            # Word k's region in the joined text begins at the space before it (at 0 for the first word).
-            regions = np.concatenate([[0], np.cumsum(lengths + 1)[:-1] - 1])
+            # Word k begins at firsts[k] of the joined text; its region begins at the space before it (0 for word 0).
+            firsts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+            regions = np.maximum(firsts - 1, 0)
             [encoding] = self._tokenizer.encode_batch(
                 [" ".join(normalised[index] for index in chunk)], add_special_tokens=False
             )
             ids = np.asarray(encoding.ids, dtype=np.int32)
-            offsets = np.asarray(encoding.offsets, dtype=np.int32).reshape(-1, 2)
-            owner = np.searchsorted(regions, offsets[:, 0], side="right") - 1
+            spans = np.asarray(encoding.offsets, dtype=np.int64).reshape(-1, 2)
+            owner = np.searchsorted(regions, spans[:, 0], side="right") - 1
             bounds = np.searchsorted(owner, np.arange(len(chunk) + 1))
+            # Spans within each word's normalised text; the ▁ a word could not join covers nothing.
+            relative = np.clip(spans - firsts[owner][:, None], 0, lengths[owner][:, None]).astype(np.int32)
+            relative[ids == self.space_id] = 0
             for position, index in enumerate(chunk):
-                word_ids, word_offsets = (
-                    ids[bounds[position] : bounds[position + 1]],
-                    offsets[bounds[position] : bounds[position + 1]],
-                )
+                rows = slice(bounds[position], bounds[position + 1])
+                word_ids, word_spans = ids[rows], relative[rows]
                 if (word_ids == self.unk_id).any():
-                    word_ids, _ = self._unfuse_unknowns(word_ids, word_offsets)
-                result[index] = word_ids
+                    word_ids, word_spans = self._unfuse_unknowns(word_ids, word_spans)
+                if offsets:
+                    word_spans = self._original_offsets(words[index], normalised[index], word_spans)
+                result[index] = Tokens(word_ids, word_spans)
         for index, word in enumerate(normalised):
             if " " in word:  # only in texts read the exact way: their words are read alone, to be right all the same
-                result[index] = self._alone(word)
+                encoding = self._tokenizer.encode(word, add_special_tokens=False)
+                word_ids = np.asarray(encoding.ids, dtype=np.int32)
+                word_spans = np.asarray(encoding.offsets, dtype=np.int32).reshape(-1, 2)
+                if (word_ids == self.unk_id).any():
+                    word_ids, word_spans = self._unfuse_unknowns(word_ids, word_spans)
+                result[index] = Tokens(word_ids, self._original_offsets(words[index], word, word_spans))
         return result
-
-    def _alone(self, normalised_word: str) -> Ints:
-        encoding = self._tokenizer.encode(normalised_word, add_special_tokens=False)
-        ids = np.asarray(encoding.ids, dtype=np.int32)
-        if (ids == self.unk_id).any():
-            ids, _ = self._unfuse_unknowns(ids, np.asarray(encoding.offsets, dtype=np.int32).reshape(-1, 2))
-        return ids
 
     @cached_property
     def splits_words(self) -> re.Pattern[str]:
