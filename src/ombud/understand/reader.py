@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from ombud.labels import dominant_act
 from ombud.understand.analysis import Analysis, Label, SentenceAnalysis, Sentiment
@@ -152,19 +153,30 @@ def _voice_labels(
 ) -> list[list[Label]]:
     """Each voice's labels of a multi-label head, with the sentence that shows each best as its evidence."""
     present = (probabilities >= head.thresholds).tolist()
-    rows = probabilities.tolist()
-    labels = []
-    for voice, (row, voice_present) in enumerate(zip(rows, present, strict=True)):
-        rows_of_voice = per_sentence[features.sentences_of(voice)]
-        evidence: list[int | None] = (
-            rows_of_voice.argmax(axis=0).tolist() if len(rows_of_voice) else [None] * len(head.labels)
-        )
-        labels.append(
-            [
-                Label(name, probability, is_present, sentence)
-                for name, probability, is_present, sentence in zip(
-                    head.labels, row, voice_present, evidence, strict=True
-                )
-            ]
-        )
-    return labels
+    evidence = _best_sentences(per_sentence, features.offsets).tolist()
+    names = head.labels
+    return [
+        [
+            Label(name, probability, is_present, sentence if sentence >= 0 else None)
+            for name, probability, is_present, sentence in zip(names, row, voice_present, voice_evidence, strict=True)
+        ]
+        for row, voice_present, voice_evidence in zip(probabilities.tolist(), present, evidence, strict=True)
+    ]
+
+
+def _best_sentences(per_sentence: Matrix, offsets: Sequence[int]) -> npt.NDArray[np.int64]:
+    """(voices, labels): the index within its voice of the sentence with the highest probability of each label
+    (the first of equals, as argmax gives it), -1 for a voice without sentences."""
+    bounds = np.asarray(offsets, dtype=np.int64)
+    counts = np.diff(bounds)
+    result = np.full((len(counts), per_sentence.shape[1]), -1, dtype=np.int64)
+    filled = counts > 0
+    if not filled.any():
+        return result
+    starts = bounds[:-1][filled]
+    highest = np.maximum.reduceat(per_sentence, starts, axis=0)
+    voice_of_row = np.repeat(np.arange(len(starts)), counts[filled])
+    position = np.arange(len(per_sentence)) - np.repeat(starts, counts[filled])
+    candidates = np.where(per_sentence == highest[voice_of_row], position[:, None], np.iinfo(np.int64).max)
+    result[filled] = np.minimum.reduceat(candidates, starts, axis=0)
+    return result
