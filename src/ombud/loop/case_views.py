@@ -253,6 +253,7 @@ class SentenceView:
     sentiment: str
     sentiment_score: float
     topics: list[str]
+    start: int = 0  # where the sentence starts in its voice's text (stored spans are offsets into that text)
 
 
 @dataclass
@@ -418,6 +419,7 @@ def _voice_view(voice: Voice, analysis: VoiceAnalysis | None, rows: list[Sentenc
             sentiment=row.sentiment,
             sentiment_score=row.sentiment_score,
             topics=list(row.topics or []),
+            start=row.start,
         )
         for row in rows
     ]

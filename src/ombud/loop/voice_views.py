@@ -3,15 +3,17 @@ emotion and flag; and one voice with what ombud read in it and the case it belon
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Text, cast, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ombud.errors import OmbudError
 from ombud.labels import ACTS, EMOTIONS, FLAGS
 from ombud.loop.case_views import VoiceView, _voice_view
-from ombud.store.models import CaseVoice, SentenceAnalysisRow, Voice, VoiceAnalysis
+from ombud.store.models import CaseVoice, Customer, SentenceAnalysisRow, Voice, VoiceAnalysis
 
 
 class VoiceError(OmbudError):
@@ -81,21 +83,49 @@ def list_voices(session: Session, narrow: VoiceFilter | None = None, *, limit: i
             .offset(offset)
         )
     )
-    return VoicePage(total=total, voices=[voice_entry(session, voice_id) for voice_id in ids])
+    return VoicePage(total=total, voices=voice_entries(session, ids))
 
 
 def voice_entry(session: Session, voice_id: int) -> VoiceEntry:
     """One voice with its reading and its case; an unknown id is a VoiceError."""
-    voice = session.get(Voice, voice_id)
-    if voice is None:
+    found = voice_entries(session, [voice_id])
+    if not found:
         raise VoiceError(f"there is no voice {voice_id}")
-    analysis = session.get(VoiceAnalysis, voice_id)
-    rows = list(
-        session.scalars(
-            select(SentenceAnalysisRow)
-            .where(SentenceAnalysisRow.voice_id == voice_id)
-            .order_by(SentenceAnalysisRow.position)
+    return found[0]
+
+
+def voice_entries(session: Session, voice_ids: Sequence[int]) -> list[VoiceEntry]:
+    """These voices (in this order; unknown ids left out) with their customers and identities, readings,
+    sentences and cases: the same six queries for one voice or a page of them."""
+    if not voice_ids:
+        return []
+    ids = list(dict.fromkeys(voice_ids))
+    voices = {
+        voice.id: voice
+        for voice in session.scalars(
+            select(Voice)
+            .where(Voice.id.in_(ids))
+            .options(selectinload(Voice.customer).selectinload(Customer.identities))
         )
+    }
+    analyses = {
+        analysis.voice_id: analysis
+        for analysis in session.scalars(select(VoiceAnalysis).where(VoiceAnalysis.voice_id.in_(ids)))
+    }
+    rows: dict[int, list[SentenceAnalysisRow]] = defaultdict(list)
+    for row in session.scalars(
+        select(SentenceAnalysisRow)
+        .where(SentenceAnalysisRow.voice_id.in_(ids))
+        .order_by(SentenceAnalysisRow.voice_id, SentenceAnalysisRow.position)
+    ):
+        rows[row.voice_id].append(row)
+    cases = dict(
+        session.execute(select(CaseVoice.voice_id, CaseVoice.case_id).where(CaseVoice.voice_id.in_(ids))).all()
     )
-    case_id = session.scalar(select(CaseVoice.case_id).where(CaseVoice.voice_id == voice_id))
-    return VoiceEntry(view=_voice_view(voice, analysis, rows), case_id=case_id)
+    return [
+        VoiceEntry(
+            view=_voice_view(voices[voice_id], analyses.get(voice_id), rows[voice_id]), case_id=cases.get(voice_id)
+        )
+        for voice_id in ids
+        if voice_id in voices
+    ]

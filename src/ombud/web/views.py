@@ -20,9 +20,7 @@ def voice_json(view: VoiceView, masker: Masker | None, case_id: int | None = Non
     def shown(text: str | None, start: int = 0) -> str | None:
         return text if masker is None else masker.text(text, spans, start=start, language=language)
 
-    sentence_starts = {}
-    if analysis is not None:
-        sentence_starts = {row.position: row.start for row in analysis.sentences}
+    sentence_starts = {sentence.position: sentence.start for sentence in view.sentences}
     document: dict[str, Any] = {
         "id": voice.id,
         "customer_id": voice.customer_id,
