@@ -97,6 +97,9 @@ def test_the_reasons_for_a_priority_in_every_language(database: Database, tmp_pa
                 anger = f"{words['emotion.anger']} ({format_percent(0.9, locale=language)})"
                 assert shown[0] == words["flag.legal_claim"] and anger in shown, (language, shown)
                 assert words["act.complaint"] in shown, (language, shown)
+                if path != "/inbox":  # the legal claim routed the case to the claims team, named in the language
+                    team = re.search(r'data-test="case-team">([^<]*)<', client.get(path).text)
+                    assert team is not None and team[1] == words["team.claims"], (language, team)
                 if language != "en":
                     assert not {"legal claim", "complaint", "anger (90%)", "overdue"} & set(shown), (language, shown)
         [listed] = client.get("/api/cases").json()["cases"]
