@@ -317,6 +317,22 @@ def test_the_inbox_filters_and_pages(database: Database, tmp_path: Path) -> None
         assert re.findall(r'data-case-id="(\d+)"', client.get("/inbox?channel=chat").text) == []
 
 
+def test_a_split_of_no_wishes_says_so_in_the_page_language_without_a_command_line_option(
+    database: Database, tmp_path: Path
+) -> None:
+    add_users(database)
+    ids = build(database)
+    with web_client(database, tmp_path) as client:
+        log_in(client, "agent")
+        for language in LANGUAGES:
+            client.post("/language", data={"language": language, "csrf_token": csrf_of(client)})
+            csrf = csrf_of(client, f"/wishes/{ids['theme']}")
+            answer = client.post(f"/wishes/{ids['theme']}/split", data={"csrf_token": csrf})
+            assert answer.status_code == 422
+            assert html.escape(catalogue(language)["problem.split_nothing"]) in answer.text, language
+            assert "--wishes" not in answer.text
+
+
 def test_a_wish_status_change_shows_the_feedback_first(database: Database, tmp_path: Path) -> None:
     add_users(database)
     ids = build(database)

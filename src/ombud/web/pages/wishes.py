@@ -107,8 +107,11 @@ def wish_split(
     principal: Worker,
     wish_ids: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
+    if not wish_ids:  # the form's own check: the core's answer names the CLI's option
+        problem = translator(request, principal)("problem.split_nothing")
+        return show_theme(request, session, principal, theme_id, problem=problem, status_code=422)
     try:
-        new = split_theme(session, theme_id, wish_ids or [], actor=principal.user.email)
+        new = split_theme(session, theme_id, wish_ids, actor=principal.user.email)
         session.commit()
     except WishThemeError as error:
         session.rollback()
