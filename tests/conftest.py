@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -59,6 +59,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     _empty_postgres(url)
     yield url
     _empty_postgres(url)
+
+
+@pytest.fixture
+def empty_postgres() -> Callable[[str], None]:
+    """Empties every table of a PostgreSQL test database (tests that open two stores at once call it themselves)."""
+    return _empty_postgres
 
 
 @pytest.fixture

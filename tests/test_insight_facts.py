@@ -4,7 +4,7 @@ loop/presence.py; queries run at once give what they give one after the other; t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -267,11 +267,11 @@ def test_the_migration_goes_down_and_up(database_url: str) -> None:
     database.close()
 
 
-def test_both_databases_give_the_same_dashboard(tmp_path: Path, postgres_url: str) -> None:
-    from conftest import _empty_postgres
-
+def test_both_databases_give_the_same_dashboard(
+    tmp_path: Path, postgres_url: str, empty_postgres: Callable[[str], None]
+) -> None:
     documents = []
-    _empty_postgres(postgres_url)
+    empty_postgres(postgres_url)
     for url in (f"sqlite:///{tmp_path / 'same.db'}", postgres_url):
         database = open_database(url)
         build_store(database)
@@ -280,7 +280,7 @@ def test_both_databases_give_the_same_dashboard(tmp_path: Path, postgres_url: st
             session.commit()
         database.close()
         documents.append(board.as_json())
-    _empty_postgres(postgres_url)
+    empty_postgres(postgres_url)
     sqlite, postgresql = documents
     assert sqlite == postgresql
     assert sqlite["at"] == NOW.isoformat() and datetime.fromisoformat(sqlite["at"]).tzinfo == UTC
