@@ -1,0 +1,89 @@
+"""Both shipped tiers on plain, ordinary customer sentences: short harsh complaints, plain praise, wishes,
+questions, negations, sarcasm and conditionals, at least 40 in each of sv, nb, nn, da and en.
+
+The cases (tests/data/plain_cases.jsonl) were written by hand for this test and are held out: none is a voice
+or sentence of corpus/ (checked below), so they measure reading, not remembering. A reader that calls
+"Elendig kundeservice." praise fails here, whatever its dev-set figures say.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ombud.labels import ACTS, LANGUAGES, SENTIMENTS
+from ombud.understand.analysis import Analysis
+from ombud.understand.corpus import read_corpus
+from ombud.understand.shipped import corpus_sources
+from ombud.understand.tiers import TIERS, load_reader
+
+CASES_FILE = Path(__file__).parent / "data" / "plain_cases.jsonl"
+MIN_CASES_PER_LANGUAGE = 40
+
+
+def _read_cases() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+ALL_CASES = _read_cases()
+# A case is dropped only with a written reason in the data file ("dropped"), never silently.
+CASES = [case for case in ALL_CASES if "dropped" not in case]
+
+
+@cache
+def _analyses(tier: str) -> dict[str, Analysis]:
+    """Every case read in one batch by a tier's shipped model, by case id."""
+    analyses = load_reader(tier).analyze([case["text"] for case in CASES])
+    return {case["id"]: analysis for case, analysis in zip(CASES, analyses, strict=True)}
+
+
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
+def test_plain_case(tier: str, case: dict[str, Any]) -> None:
+    analysis = _analyses(tier)[case["id"]]
+    read = {
+        "act": analysis.dominant_act,
+        "sentiment": analysis.sentiment.label,
+        "sentences": [(sentence.act, sentence.sentiment.label) for sentence in analysis.sentences],
+    }
+    intended = {
+        "act": case["act"],
+        "sentiment": case["sentiment"],
+        # A plain case is one sentence (or a few of the same kind): each reads as the whole does.
+        "sentences": [(case["act"], case["sentiment"])] * len(analysis.sentences),
+    }
+    assert read == intended, f"{tier} read {case['text']!r} as {read}"
+
+
+def test_cases_are_well_formed_and_cover_every_language() -> None:
+    ids = [case["id"] for case in ALL_CASES]
+    assert len(ids) == len(set(ids))
+    for case in ALL_CASES:
+        assert case["act"] in ACTS and case["sentiment"] in SENTIMENTS, case
+        assert case["language"] in LANGUAGES, case
+        assert "dropped" not in case or len(case["dropped"]) > 20, f"{case['id']}: say why it is dropped"
+    per_language = Counter(case["language"] for case in CASES)
+    for language in ("sv", "nb", "nn", "da", "en"):
+        assert per_language[language] >= MIN_CASES_PER_LANGUAGE, (language, per_language[language])
+        acts = {case["act"] for case in CASES if case["language"] == language}
+        assert {"complaint", "praise", "wish", "question"} <= acts, (language, acts)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def test_no_case_is_in_the_corpus() -> None:
+    """Held out: no case is a corpus voice or a sentence of one, whatever its case and punctuation."""
+    seen = set()
+    for voice in read_corpus(corpus_sources()):
+        seen.add(_words(voice.text))
+        seen.update(_words(voice.text[sentence.start : sentence.end]) for sentence in voice.sentences)
+    in_corpus = [case["text"] for case in ALL_CASES if _words(case["text"]) in seen]
+    assert not in_corpus
