@@ -79,6 +79,27 @@ def test_a_name_part_is_masked_as_a_whole_word_only() -> None:
     assert [span.kind for span in personal_spans("Hej Bo!", "sv", person)] == ["name"]
 
 
+def test_a_masker_of_many_customers_finds_what_each_of_theirs_finds() -> None:
+    people = [
+        Person("Bo Ek", [("email", "bo@example.se")]),
+        Person("Anna-Lena Åberg", [("phone", "070-123 45 67")]),
+        Person("Kari Nordmann", [("external", "K-1001")]),
+        Person("Ek", [("external", "ek")]),  # an identity spelt as another customer's name part: the identity wins
+    ]
+    texts = [
+        "Bo sa att eken var bra; BO EK, bo@example.se",
+        "Anna-Lena ringde från 070-123 45 67 (Anna och Lena?) om K-1001.",
+        "Hilsen Kari, kundenummer k-1001. Nordmannsgata 2",
+        "İstanbul, Åberg: ek!",  # a letter whose lower case is longer
+        "",
+    ]
+    for text in texts:
+        each = {(span.start, span.end) for person in people for span in person.spans(text)}
+        together = {(span.start, span.end) for span in Masker(people)._people_spans(text)}
+        assert together == each, text
+    assert Masker(people).text("Bo Ek och Anna-Lena, 070-123 45 67") == "[name] [external] och [name], [phone]"
+
+
 def customer_known_by_number(session: Session) -> Customer:
     found = Customer(name=NAME, preferred_language="sv")
     session.add(found)

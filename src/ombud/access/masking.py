@@ -19,6 +19,7 @@ Each span becomes ``[kind]``: ``[personnummer]``, ``[fodselsnummer]``, ``[cpr]``
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,7 +54,7 @@ class Person:
 
     def spans(self, text: str) -> list[PersonalData]:
         """Where the customer's name parts and identities stand in ``text`` as whole words, in any case."""
-        words = self._known()
+        words = self.known_words()
         if not words or not text:
             return []
         lowered = text.lower()
@@ -71,7 +72,8 @@ class Person:
                 start = lowered.find(word, start + 1)
         return found
 
-    def _known(self) -> list[tuple[str, str]]:
+    def known_words(self) -> list[tuple[str, str]]:
+        """The lower-case words that name this customer with their kind, longest first."""
         if self._words is None:
             kinds: dict[str, str] = {}
             for kind, value in self.identities:
@@ -172,6 +174,10 @@ class Masker:
     every stored span and all personal data found now)."""
 
     people: Sequence[Person] = ()
+    # Of many people (a wish theme's customers): every word that names one of them, looked up once per place in
+    # the text instead of searched for once per person.
+    _words: dict[str, str] | None = field(default=None, init=False, repr=False)
+    _longest: int = field(default=0, init=False, repr=False)
 
     @classmethod
     def for_customer(cls, name: str | None, identities: Iterable[tuple[str, str]]) -> Masker:
@@ -185,9 +191,42 @@ class Masker:
         if text is None:
             return None
         found = _within(spans, start, start + len(text)) + personal_spans(text, language)
-        for person in self.people:
-            found.extend(person.spans(text))
+        found.extend(self._people_spans(text))
         return masked(text, found)
+
+    def _people_spans(self, text: str) -> list[PersonalData]:
+        lowered = text.lower()
+        if len(self.people) < 2 or len(lowered) != len(text):
+            return [span for person in self.people for span in person.spans(text)]
+        words = self._people_words()
+        # A known word counts where it stands as a whole word: it starts after a non-word character (or the
+        # text's start) and ends before one (or the text's end), as Person.spans finds it.
+        ends = [end for end in range(1, len(lowered) + 1) if end == len(lowered) or not _word_character(lowered[end])]
+        found = []
+        for begin in range(len(lowered)):
+            if begin and _word_character(lowered[begin - 1]):
+                continue
+            for end in ends[bisect_right(ends, begin) :]:
+                if end - begin > self._longest:
+                    break
+                kind = words.get(lowered[begin:end])
+                if kind is not None:
+                    found.append(PersonalData(kind, begin, end, text[begin:end], 1.0, "known"))
+        return found
+
+    def _people_words(self) -> dict[str, str]:
+        if self._words is None:
+            identities: dict[str, str] = {}
+            names: dict[str, str] = {}
+            for person in self.people:
+                for kind, value in person.identities:
+                    if value and len(value.strip()) >= _SHORTEST_PART:
+                        identities.setdefault(value.strip().lower(), kind)
+                for part in _name_parts(person.name):
+                    names.setdefault(part.lower(), NAME)
+            self._words = names | identities  # an identity wins over a name part spelt the same
+            self._longest = max(map(len, self._words), default=0)
+        return self._words
 
     def identity(self, kind: str, value: str | None) -> str | None:
         """An identity shown as its kind alone: ``[email]``, ``[phone]``, ``[external]``."""
