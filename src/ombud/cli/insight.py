@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ombud.cli.common import DbOption, console, reports_errors, store_session
-from ombud.insight import DEFAULT_PERIOD, PERIODS, Dashboard, FactsProgress, InsightFilter, dashboard
+from ombud.cli.progress import facts_progress_bar
+from ombud.insight import DEFAULT_PERIOD, PERIODS, Dashboard, InsightFilter, dashboard
 from ombud.insight.periods import check_period
 from ombud.labels import ACTS, EMOTIONS, FLAGS
 from ombud.loop.cases import update_cases
@@ -147,20 +147,7 @@ def insight_command(
     )
     with store_session(db) as session:
         update_cases(session)
-        with Progress(
-            TextColumn("[bold]Insight facts"),
-            BarColumn(bar_width=20),
-            TextColumn("{task.completed:,}/{task.total:,}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=as_json,
-        ) as bar:
-            task = bar.add_task("facts", total=0)
-
-            def facts(update: FactsProgress) -> None:
-                bar.update(task, completed=update.done, total=update.total)
-
+        with facts_progress_bar(quiet=as_json) as facts:
             board = dashboard(session, chosen, period=period, on_facts=facts)
         session.commit()
     if as_json:

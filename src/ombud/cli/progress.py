@@ -1,8 +1,12 @@
-"""A Rich progress bar for imports: how far through the files, and rows per second."""
+"""Rich progress bars: for imports (how far through the files, and rows per second), and for bringing insight's
+facts up to date before the dashboard or the report is counted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rich.progress import (
     BarColumn,
@@ -18,6 +22,9 @@ from rich.text import Text
 
 from ombud.capture import Progress as ImportProgress
 from ombud.cli.common import console
+
+if TYPE_CHECKING:  # the import bar should not load insight
+    from ombud.insight import FactsProgress
 
 
 class RowsPerSecond(ProgressColumn):
@@ -59,3 +66,23 @@ class ImportProgressBar:
             name = update.source if len(update.source) <= 30 else "…" + update.source[-29:]
             task = self._tasks[update.source] = self._progress.add_task(name, total=max(update.total, 1))
         self._progress.update(task, completed=update.done, total=max(update.total, 1), rows=update.rows_read)
+
+
+@contextmanager
+def facts_progress_bar(*, quiet: bool = False) -> Iterator[Callable[[FactsProgress], None]]:
+    """A transient bar of the voices whose facts are brought up to date; yields the core's on_facts callback."""
+    with Progress(
+        TextColumn("[bold]Insight facts"),
+        BarColumn(bar_width=20),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet,
+    ) as bar:
+        task = bar.add_task("facts", total=0)
+
+        def facts(update: FactsProgress) -> None:
+            bar.update(task, completed=update.done, total=update.total)
+
+        yield facts

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ombud.cli.common import DbOption, console, reports_errors, store_session
-from ombud.insight import DEFAULT_PERIOD, PERIODS, FactsProgress, InsightFilter
+from ombud.cli.progress import facts_progress_bar
+from ombud.insight import DEFAULT_PERIOD, PERIODS, InsightFilter
 from ombud.insight.periods import check_period
 from ombud.insight.report import check_language, render_report, write_report
 from ombud.locale import LANGUAGES
@@ -48,19 +48,7 @@ def report_command(
     )
     with store_session(db) as session:
         update_cases(session)
-        with Progress(
-            TextColumn("[bold]Insight facts"),
-            BarColumn(bar_width=20),
-            TextColumn("{task.completed:,}/{task.total:,}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("facts", total=0)
-
-            def facts(update: FactsProgress) -> None:
-                bar.update(task, completed=update.done, total=update.total)
-
+        with facts_progress_bar() as facts:
             document = render_report(session, chosen, language, period=period, title=title, on_facts=facts)
         session.commit()
     written = write_report(html, document)
