@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Text, cast, exists, func, select
 from sqlalchemy.orm import Session
 
 from ombud.capture.identity import identity_rank
-from ombud.errors import CaseError
+from ombud.errors import CaseError, OmbudError
 from ombud.labels import ACTS, EMOTIONS, FLAGS
 from ombud.loop.cases import STATUSES, get_case
 from ombud.loop.priority import (
@@ -109,13 +109,7 @@ class CaseFilter:
     flag: str | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        for name, value, known in (
-            ("act", self.act, ACTS),
-            ("emotion", self.emotion, EMOTIONS),
-            ("flag", self.flag, FLAGS),
-        ):
-            if value is not None and value not in known:
-                raise CaseError(f"unknown {name} {value!r}: choose {', '.join(known)}")
+        check_reading_names(self.act, self.emotion, self.flag, CaseError)
         conditions: list[ColumnElement[bool]] = []
         if self.channel is not None:
             conditions.append(Case.channel == self.channel)
@@ -127,17 +121,30 @@ class CaseFilter:
                 .where(CaseVoice.case_id == Case.id, SentenceAnalysisRow.voice_id == CaseVoice.voice_id)
                 .where(SentenceAnalysisRow.act == self.act)
             )
-        read: list[ColumnElement[bool]] = []
-        if self.emotion is not None:
-            # A JSON list of fixed names: its text holds the name in quotes, on SQLite and PostgreSQL alike.
-            read.append(cast(VoiceAnalysis.emotions, Text).like(f'%"{self.emotion}"%'))
-        if self.flag is not None:
-            read.append(getattr(VoiceAnalysis, self.flag).is_(True))
+        read = reading_conditions(self.emotion, self.flag)
         if read:
             conditions.append(
                 exists().where(CaseVoice.case_id == Case.id, VoiceAnalysis.voice_id == CaseVoice.voice_id, *read)
             )
         return conditions
+
+
+def check_reading_names(act: str | None, emotion: str | None, flag: str | None, error: type[OmbudError]) -> None:
+    """Raise ``error`` naming the choices when a filter names an act, emotion or flag ombud does not read."""
+    for name, value, known in (("act", act, ACTS), ("emotion", emotion, EMOTIONS), ("flag", flag, FLAGS)):
+        if value is not None and value not in known:
+            raise error(f"unknown {name} {value!r}: choose {', '.join(known)}")
+
+
+def reading_conditions(emotion: str | None, flag: str | None) -> list[ColumnElement[bool]]:
+    """Conditions on a voice's reading (``VoiceAnalysis``): it felt this emotion, it carries this flag."""
+    read: list[ColumnElement[bool]] = []
+    if emotion is not None:
+        # A JSON list of fixed names: its text holds the name in quotes, on SQLite and PostgreSQL alike.
+        read.append(cast(VoiceAnalysis.emotions, Text).like(f'%"{emotion}"%'))
+    if flag is not None:
+        read.append(getattr(VoiceAnalysis, flag).is_(True))
+    return read
 
 
 def _filters(

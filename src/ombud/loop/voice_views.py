@@ -7,12 +7,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Text, cast, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ombud.errors import OmbudError
-from ombud.labels import ACTS, EMOTIONS, FLAGS
-from ombud.loop.case_views import VoiceView, _voice_view
+from ombud.loop.case_views import VoiceView, _voice_view, check_reading_names, reading_conditions
 from ombud.store.models import CaseVoice, Customer, SentenceAnalysisRow, Voice, VoiceAnalysis
 
 
@@ -30,13 +29,7 @@ class VoiceFilter:
     customer_id: int | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        for name, value, known in (
-            ("act", self.act, ACTS),
-            ("emotion", self.emotion, EMOTIONS),
-            ("flag", self.flag, FLAGS),
-        ):
-            if value is not None and value not in known:
-                raise VoiceError(f"unknown {name} {value!r}: choose {', '.join(known)}")
+        check_reading_names(self.act, self.emotion, self.flag, VoiceError)
         conditions: list[ColumnElement[bool]] = []
         if self.channel is not None:
             conditions.append(Voice.channel == self.channel)
@@ -49,10 +42,7 @@ class VoiceFilter:
         read: list[ColumnElement[bool]] = []
         if self.language is not None:
             read.append(VoiceAnalysis.language == self.language)
-        if self.emotion is not None:
-            read.append(cast(VoiceAnalysis.emotions, Text).like(f'%"{self.emotion}"%'))
-        if self.flag is not None:
-            read.append(getattr(VoiceAnalysis, self.flag).is_(True))
+        read += reading_conditions(self.emotion, self.flag)
         if read:
             conditions.append(exists().where(VoiceAnalysis.voice_id == Voice.id, *read))
         return conditions
