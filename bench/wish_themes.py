@@ -63,11 +63,18 @@ class SampleWish:
     span: WishInVoice
 
 
-def sample_wishes() -> list[SampleWish]:
+# How customers type without Nordic letters: the sample with every one of them spelled out.
+SPELLED_OUT = str.maketrans(
+    {"å": "aa", "ä": "ae", "ö": "oe", "æ": "ae", "ø": "oe", "Å": "Aa", "Ä": "Ae", "Ö": "Oe", "Æ": "Ae", "Ø": "Oe"}
+)
+
+
+def sample_wishes(*, spelled_out: bool = False) -> list[SampleWish]:
+    """The sample's wishes in their voices; with ``spelled_out``, written without å, ä, ö, æ and ø."""
     wishes: list[SampleWish] = []
     for path in sorted(SAMPLE.glob("*.jsonl")):
         for line in path.open(encoding="utf-8"):
-            voice = json.loads(line)
+            voice = json.loads(line.translate(SPELLED_OUT) if spelled_out else line)
             position = 0
             marked: list[tuple[int, int, bool]] = []
             for sentence in voice["sentences"]:
@@ -76,7 +83,7 @@ def sample_wishes() -> list[SampleWish]:
                 marked.append((start, position, sentence["act"] == "wish"))
             for index, (sentence, (start, end, _)) in enumerate(zip(voice["sentences"], marked, strict=True)):
                 if sentence["act"] == "wish":
-                    span = WishInVoice(voice["text"], start, end, context_span(marked, index))
+                    span = WishInVoice(voice["text"], start, end, context_span(marked, index), voice["language"])
                     wishes.append(
                         SampleWish(voice["company"], voice["language"], voice["id"], sentence["wish_theme"], span)
                     )
@@ -164,11 +171,14 @@ def report(wishes: Sequence[SampleWish], themes: list[str], name: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--encoder", choices=["contextual", "static"], default="contextual")
+    parser.add_argument(
+        "--no-diacritics", action="store_true", help="the sample typed without å, ä, ö, æ, ø (aa, ae, oe instead)"
+    )
     arguments = parser.parse_args()
     started = time.perf_counter()
     encoder = load_encoder(arguments.encoder)
     model = wish_model()
-    wishes = sample_wishes()
+    wishes = sample_wishes(spelled_out=arguments.no_diacritics)
     tokens = embed_token_sets(encoder, [w.span for w in wishes], model)
     comparison = model.comparison(encoder.name)
     print(

@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from ombud.loop.themes_grouping import Linkage, place, row_levels  # noqa: E402
 from ombud.loop.themes_model import SHIPPED, Comparison, Parameters, WishThemeModel  # noqa: E402
 from ombud.loop.themes_space import BoardSpace, Prepared  # noqa: E402
+from ombud.loop.themes_spelling import respell  # noqa: E402
 from ombud.loop.themes_tokens import TokenSet, WishInVoice, context_span, embed_token_sets, kept_tokens  # noqa: E402
 from ombud.loop.themes_vectors import reference_means  # noqa: E402
 from ombud.understand.encoders import SpanEncoder, load_encoder  # noqa: E402
@@ -176,7 +177,7 @@ def wishes_in_voices(rows: Sequence[Row], pool: dict[tuple[str, str | None], lis
             own = max(
                 range(len(sentences)), key=lambda k: min(sentences[k].end, row.end) - max(sentences[k].start, row.start)
             )
-            spans.append(WishInVoice(row.voice, row.start, row.end, context_span(marked, own)))
+            spans.append(WishInVoice(row.voice, row.start, row.end, context_span(marked, own), row.language))
             continue
         industries = INDUSTRIES.get(row.theme.split("-")[0], ())
         voices = [v for industry in industries for v in pool.get((row.language, industry), [])]
@@ -189,7 +190,7 @@ def wishes_in_voices(rows: Sequence[Row], pool: dict[tuple[str, str | None], lis
         before, after = " ".join(around[:at]), " ".join(around[at:])
         start = len(before) + 1 if before else 0
         text = (f"{before} " if before else "") + row.text + (f" {after}" if after else "")
-        spans.append(WishInVoice(text, start, start + len(row.text)))
+        spans.append(WishInVoice(text, start, start + len(row.text), None, row.language))
     return spans
 
 
@@ -197,7 +198,9 @@ def token_table(rows: Sequence[Row], encoder: SpanEncoder) -> tuple[np.ndarray, 
     """Sorted token ids and in how many of the rows' wishes each occurs."""
     tokenizer = encoder.tokenizer  # type: ignore[attr-defined]
     counts: Counter[int] = Counter()
-    for tokens in tokenizer.tokenize([row.text for row in rows], offsets=False):
+    count_pieces = lambda words: [len(t.ids) for t in tokenizer.tokenize(words, offsets=False)]  # noqa: E731
+    spelled = respell([(row.text, row.language) for row in rows], count_pieces)
+    for tokens in tokenizer.tokenize([s.text for s in spelled], offsets=False):
         counts.update(set(np.asarray(tokens.ids).tolist()))
     ids = np.array(sorted(counts), dtype=np.int32)
     return ids, np.array([counts[int(i)] for i in ids], dtype=np.int32)

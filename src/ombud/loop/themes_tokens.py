@@ -18,12 +18,14 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ombud.errors import WishThemeError
 from ombud.loop.themes_model import WishThemeModel
+from ombud.loop.themes_spelling import respell
 from ombud.understand.encoders import SpanEncoder
 
 Floats = npt.NDArray[np.float32]
@@ -90,6 +92,7 @@ class WishInVoice:
     start: int
     end: int
     context: tuple[int, int] | None = None
+    language: str = ""  # the wish's; in sv, nb, nn and da letters typed as aa/ae/oe are put back (themes_spelling)
 
 
 def context_span(sentences: Sequence[tuple[int, int, bool]], index: int) -> tuple[int, int] | None:
@@ -109,6 +112,7 @@ def embed_token_sets(
     tokenizer = getattr(encoder, "tokenizer", None)
     if tokenizer is None:
         raise WishThemeError(f"encoder {encoder.name} gives no tokens; the wish board needs e5's tokenizer")
+    wishes = respelled(wishes, tokenizer)
     by_text: dict[str, list[int]] = {}
     for index, wish in enumerate(wishes):
         by_text.setdefault(wish.voice_text, []).append(index)
@@ -136,6 +140,22 @@ def embed_token_sets(
                 ids = np.asarray(text_tokens.ids, dtype=np.int32)[indexes]
                 found[wish_index] = kept_tokens(TokenSet(ids, context, vectors), model)
     return [tokens for tokens in found if tokens is not None]
+
+
+def respelled(wishes: Sequence[WishInVoice], tokenizer: Any) -> list[WishInVoice]:
+    """The wishes with their voices' Nordic letters put back (themes_spelling), spans moved to match."""
+    languages: dict[str, str] = {}
+    for wish in wishes:
+        languages.setdefault(wish.voice_text, wish.language)
+    texts = list(languages.items())
+    spelled = respell(texts, lambda words: [len(t.ids) for t in tokenizer.tokenize(words, offsets=False)])
+    by_text = {text: spelling for (text, _), spelling in zip(texts, spelled, strict=True)}
+    moved: list[WishInVoice] = []
+    for wish in wishes:
+        spelling = by_text[wish.voice_text]
+        context = None if wish.context is None else (spelling.at(wish.context[0]), spelling.at(wish.context[1]))
+        moved.append(WishInVoice(spelling.text, spelling.at(wish.start), spelling.at(wish.end), context, wish.language))
+    return moved
 
 
 def _picked(

@@ -107,7 +107,7 @@ def reference_means(encoder: SpanEncoder, model: WishThemeModel | None = None) -
     if key not in _reference_cache:
         means: dict[str, Floats] = {}
         for language, texts in REFERENCE_WISHES.items():
-            sets = embed_token_sets(encoder, [WishInVoice(text, 0, len(text)) for text in texts], model)
+            sets = embed_token_sets(encoder, [WishInVoice(text, 0, len(text), None, language) for text in texts], model)
             means[language] = np.concatenate([s.vectors[~s.context] for s in sets]).mean(axis=0).astype(np.float32)
         means[""] = np.mean(list(means.values()), axis=0).astype(np.float32)
         _reference_cache[key] = means

@@ -188,7 +188,9 @@ def _in_voices(session: Session, wishes: Sequence[tuple[Voice, SentenceAnalysisR
         around = sentences[voice.id]
         marked = [(s.start, s.end, s.act == "wish") for s in around]
         index = next((k for k, s in enumerate(around) if s.position == sentence.position), 0)
-        spans.append(WishInVoice(voice.text, sentence.start, sentence.end, context_span(marked, index)))
+        spans.append(
+            WishInVoice(voice.text, sentence.start, sentence.end, context_span(marked, index), sentence.language)
+        )
     return spans
 
 
