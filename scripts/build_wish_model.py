@@ -50,7 +50,7 @@ from ombud.loop.themes_grouping import Linkage, place, row_levels  # noqa: E402
 from ombud.loop.themes_model import SHIPPED, Comparison, Parameters, WishThemeModel  # noqa: E402
 from ombud.loop.themes_space import BoardSpace, Prepared  # noqa: E402
 from ombud.loop.themes_spelling import respell  # noqa: E402
-from ombud.loop.themes_tokens import TokenSet, WishInVoice, context_span, embed_token_sets, kept_tokens  # noqa: E402
+from ombud.loop.themes_tokens import TokenSet, WishInVoice, context_span, embed_token_sets, kept_tokens, word_scorer  # noqa: E402
 from ombud.loop.themes_vectors import reference_means  # noqa: E402
 from ombud.understand.encoders import SpanEncoder, load_encoder  # noqa: E402
 from ombud.understand.sentences import split_sentences  # noqa: E402
@@ -198,8 +198,7 @@ def token_table(rows: Sequence[Row], encoder: SpanEncoder) -> tuple[np.ndarray, 
     """Sorted token ids and in how many of the rows' wishes each occurs."""
     tokenizer = encoder.tokenizer  # type: ignore[attr-defined]
     counts: Counter[int] = Counter()
-    count_pieces = lambda words: [len(t.ids) for t in tokenizer.tokenize(words, offsets=False)]  # noqa: E731
-    spelled = respell([(row.text, row.language) for row in rows], count_pieces)
+    spelled = respell([(row.text, row.language) for row in rows], word_scorer(tokenizer))
     for tokens in tokenizer.tokenize([s.text for s in spelled], offsets=False):
         counts.update(set(np.asarray(tokens.ids).tolist()))
     ids = np.array(sorted(counts), dtype=np.int32)

@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from ombud.errors import WishThemeError
 from ombud.loop.themes_model import WishThemeModel
-from ombud.loop.themes_spelling import respell
+from ombud.loop.themes_spelling import WordScorer, respell
 from ombud.understand.encoders import SpanEncoder
 
 Floats = npt.NDArray[np.float32]
@@ -142,13 +142,19 @@ def embed_token_sets(
     return [tokens for tokens in found if tokens is not None]
 
 
+def word_scorer(tokenizer: Any) -> WordScorer:
+    """Each word's log-probability under e5's tokenizer: the summed scores of the pieces it reads it in."""
+    scores = np.asarray(tokenizer.scores, dtype=np.float64)
+    return lambda words: [float(scores[tokens.ids].sum()) for tokens in tokenizer.tokenize(words, offsets=False)]
+
+
 def respelled(wishes: Sequence[WishInVoice], tokenizer: Any) -> list[WishInVoice]:
     """The wishes with their voices' Nordic letters put back (themes_spelling), spans moved to match."""
     languages: dict[str, str] = {}
     for wish in wishes:
         languages.setdefault(wish.voice_text, wish.language)
     texts = list(languages.items())
-    spelled = respell(texts, lambda words: [len(t.ids) for t in tokenizer.tokenize(words, offsets=False)])
+    spelled = respell(texts, word_scorer(tokenizer))
     by_text = {text: spelling for (text, _), spelling in zip(texts, spelled, strict=True)}
     moved: list[WishInVoice] = []
     for wish in wishes:
