@@ -44,7 +44,7 @@ from sklearn.metrics import adjusted_rand_score
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from ombud.loop.themes_grouping import place, representatives
-from ombud.loop.themes_model import WishThemeModel
+from ombud.loop.themes_model import Comparison, WishThemeModel
 from ombud.loop.themes_space import BoardSpace, Prepared
 from ombud.loop.themes_tokens import TokenSet, WishInVoice, context_span, embed_token_sets
 from ombud.loop.themes_vectors import reference_means, wish_model
@@ -124,9 +124,18 @@ def bulk(
 
 
 def one_voice_at_a_time(
-    wishes: Sequence[SampleWish], tokens: Sequence[TokenSet], encoder: SpanEncoder, model: WishThemeModel
+    wishes: Sequence[SampleWish],
+    tokens: Sequence[TokenSet],
+    encoder: SpanEncoder,
+    model: WishThemeModel,
+    *,
+    regroup: bool,
+    settle_at: int | None = None,
 ) -> list[str]:
-    """Each company's voices in the order they came, one update per voice, the space recomputed each time."""
+    """Each company's voices in the order they came, one update per voice, the space recomputed each time, as
+    update_themes does: the voice's wishes are placed against the themes; with ``regroup`` the open themes' wishes
+    are then grouped again from scratch against the settled ones (themes_regroup). With ``settle_at``, an agent
+    acts on a theme (moves its status) once it has that many customers, which settles it for good."""
     themes = [""] * len(wishes)
     reference = reference_means(encoder, model)
     comparison = model.comparison(encoder.name)
@@ -135,23 +144,49 @@ def one_voice_at_a_time(
         indexes = [i for i, w in enumerate(wishes) if w.company == company]
         voices = list(dict.fromkeys(wishes[i].voice for i in indexes))
         groups: list[list[int]] = []  # wish indexes per theme
+        settled: list[bool] = []
         seen: list[int] = []
         for voice in voices:
             arriving = [i for i in indexes if wishes[i].voice == voice]
             space = BoardSpace.of(model, reference, [(wishes[i].language, tokens[i]) for i in [*seen, *arriving]])
             prepared = {i: space.prepare(tokens[i], wishes[i].language) for i in [*seen, *arriving]}
-            members = [representatives([prepared[i] for i in group], limit) for group in groups]
-            everyone = [p for group in members for p in group] + [prepared[i] for i in arriving]
-            placed = place(
-                members, [prepared[i] for i in arriving], reference_of(everyone), comparison, model.parameters
-            )
-            for i, group in zip(arriving, placed, strict=True):
-                if group == len(groups):
-                    groups.append([])
-                groups[group].append(i)
-                themes[i] = f"{company}/{group}"
+            groups = _placed(groups, arriving, prepared, comparison, model, limit)
+            settled += [False] * (len(groups) - len(settled))
             seen += arriving
+            if regroup:
+                fixed = [group for k, group in enumerate(groups) if settled[k]]
+                loose = [i for k, group in enumerate(groups) if not settled[k] for i in group]
+                groups = _placed(fixed, loose, prepared, comparison, model, limit)
+                settled = [True] * len(fixed) + [False] * (len(groups) - len(fixed))
+            if settle_at is not None:
+                customers = [len({wishes[i].voice for i in group}) for group in groups]
+                settled = [done or count >= settle_at for done, count in zip(settled, customers, strict=True)]
+        for number, group in enumerate(groups):
+            for i in group:
+                themes[i] = f"{company}/{number}"
     return themes
+
+
+def _placed(
+    groups: list[list[int]],
+    arriving: list[int],
+    prepared: dict[int, Prepared],
+    comparison: Comparison,
+    model: WishThemeModel,
+    limit: int,
+) -> list[list[int]]:
+    """``groups`` with ``arriving`` placed among them (new groups appended), as themes_grouping.place does."""
+    if not arriving:
+        return [list(group) for group in groups]
+    members = [representatives([prepared[i] for i in group], limit) for group in groups]
+    everyone = [p for group in members for p in group] + [prepared[i] for i in arriving]
+    placed = place(members, [prepared[i] for i in arriving], reference_of(everyone), comparison, model.parameters)
+    result = [list(group) for group in groups]
+    for i, group in zip(arriving, placed, strict=True):
+        if group == len(result):
+            result.append([])
+        result[group].append(i)
+    return result
 
 
 def report(wishes: Sequence[SampleWish], themes: list[str], name: str) -> None:
@@ -186,7 +221,13 @@ def main() -> None:
         f"{time.perf_counter() - started:.1f} s"
     )
     report(wishes, bulk(wishes, tokens, encoder, model), "bulk (every wish of a company at once)")
-    report(wishes, one_voice_at_a_time(wishes, tokens, encoder, model), "one voice at a time, in the order they came")
+    arrivals = [
+        ("one voice at a time, placed only", {"regroup": False}),
+        ("one voice at a time, open themes regrouped (ombud serve)", {"regroup": True}),
+        ("the same, a theme settled by an agent at 3 customers", {"regroup": True, "settle_at": 3}),
+    ]
+    for name, how in arrivals:
+        report(wishes, one_voice_at_a_time(wishes, tokens, encoder, model, **how), name)  # type: ignore[arg-type]
     print(f"\n{time.perf_counter() - started:.0f} s in all")
 
 
