@@ -290,7 +290,7 @@ def test_an_unusable_model_file_is_refused_with_a_clear_message(tmp_path) -> Non
         load_model(tmp_path / "missing.npz")
     other = tmp_path / "other.npz"
     np.savez(other, header=np.array(json.dumps({"format": "ombud-wish-themes/1"})), matrix=np.zeros((2, 2)))
-    with pytest.raises(IncompatibleWishModel, match="format 'ombud-wish-themes/1'.*`make model`"):
+    with pytest.raises(IncompatibleWishModel, match=r"format 'ombud-wish-themes/1'.*`make model`"):
         load_model(other)
     damaged = tmp_path / "damaged.npz"
     dataclasses.replace(shipped, token_ids=shipped.token_ids[::-1].copy()).save(damaged)
