@@ -25,8 +25,8 @@ over all: slugs and themes both prefixed by the company. Per company and per
 language: ARI over those wishes alone.
 
 Measured (e5-small-int8, 506 wishes, 2026-12-07, docs/wish-themes.md): bulk
-and regrouped purity 0.796, ARI 0.592; placed only 0.436; settled at 3
-customers 0.509; typed without the letters 0.580. Main's method before (the
+and regrouped purity 0.796, ARI 0.592; placed only 0.440; settled at 3
+customers 0.509; typed without the letters 0.573. Main's method before (the
 mean e5 vector of each wish, language means removed, a learned linear
 projection, nearest centre one by one): purity 0.794, ARI 0.513 (0.395
 typed without the letters). Upper bound of this representation: every wish
