@@ -8,6 +8,8 @@ Wishes stored before have no tokens; the wish board embeds them again on its nex
 older model). A theme an agent merged into or split (``arranged_at``) is never regrouped by the board.
 """
 
+import sqlite3
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -23,11 +25,20 @@ def upgrade() -> None:
         sa.Column("wish_id", sa.Integer(), sa.ForeignKey("wishes.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("tokens", sa.LargeBinary(), nullable=False),
     )
-    with op.batch_alter_table("wish_themes") as table:
-        table.add_column(sa.Column("arranged_at", sa.DateTime()))
+    # A plain ADD COLUMN on both databases (SQLite has it): no table is rebuilt. A downgrade on an SQLite older
+    # than 3.35 leaves the column in place (see below), so it may be there already.
+    columns = {column["name"] for column in sa.inspect(op.get_bind()).get_columns("wish_themes")}
+    if "arranged_at" not in columns:
+        op.add_column("wish_themes", sa.Column("arranged_at", sa.DateTime()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("wish_themes") as table:
-        table.drop_column("arranged_at")
     op.drop_table("wish_tokens")
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        op.drop_column("wish_themes", "arranged_at")
+    elif sqlite3.sqlite_version_info >= (3, 35, 0):
+        # Not batch mode: rebuilding wish_themes would drop it, and with foreign keys on that deletes every wish
+        # (wishes.theme_id cascades). SQLite 3.35+ drops a column in place.
+        op.execute("ALTER TABLE wish_themes DROP COLUMN arranged_at")
+    # An older SQLite keeps the column: a nullable one that the schema before this migration never reads.
