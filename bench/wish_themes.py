@@ -1,38 +1,36 @@
 """Wish theme grouping against the sample's intended themes: purity and adjusted Rand index (ARI).
 
-    python bench/wish_themes.py                 # ombud's method, per company and language, then the options
-    python bench/wish_themes.py --encoder static
-    python bench/wish_themes.py --quick         # ombud's method only
-
-ombud's method: each wish in the context of its voice, language means removed,
-then the learned wish-theme projection (scripts/build_wish_model.py, trained on
-corpus/wish_themes/ only, never on this sample) at the threshold it carries;
-"before" is the same without the projection at the threshold of 0.20 that was
-picked on this sample itself. Measured (e5-small-int8, 506 wishes): before
-purity 0.698, ARI 0.502; with the projection (partial within-theme whitening,
-threshold 0.200 from cross-validation on the training themes) purity 0.796,
-ARI 0.508. Options tried for the projection, all cross-validated on the
-training themes (see the build script's table): none, removing 3–10
-within-theme directions, partial whitening (power 0.25, 0.4, 0.5, full),
-shrunk LDA (0.1–0.9, 32–150 dims), a contrastive (InfoNCE) and a pairwise
-margin metric fit of a full 384×384 map, a language-subspace removal, hashed
-character n-grams beside e5, adaptive per-board thresholds; none parts the
-sample's themes better than e5 itself (nearest true centre accuracy ≈ 0.76
-with or without), so ARI stays near 0.5.
+    python bench/wish_themes.py                    # ombud's method: a bulk import, then one voice at a time
+    python bench/wish_themes.py --no-diacritics    # the sample typed without å, ä, ö, æ, ø
+    python bench/wish_themes.py --encoder static   # the same with the fast tier's static encoder
 
 Every wish sentence of the sample voices (src/ombud/demo/sample/*.jsonl) carries
 the slug of the theme its writer intended (``wish_theme``). Wishes are grouped
-per company (a company's board holds only its own customers' wishes), in the
-order the voices arrived, with the functions loop/wishes.py uses
-(themes_vectors, themes_grouping). Purity: the share of wishes whose theme's
-most common slug is their own. ARI over all: slugs and themes both prefixed by
-the company. Per language: ARI over that language's wishes of every company.
+per company (a company's board holds only its own customers' wishes) with the
+functions loop/wishes.py uses: each wish's tokens from one pass over its voice
+(themes_tokens, Nordic letters typed as aa/ae/oe or plain vowels put back by
+themes_spelling), compared token by token in the board's space
+(themes_space), grouped by average linkage above the shipped model's
+threshold (themes_grouping). Ways of arriving: **bulk**, every wish of a
+company at once (as `ombud demo` and an import followed by `ombud wishes`
+do), and **one voice at a time**, in the order the voices arrived, the
+board's space recomputed after each voice as update_themes does: placed
+only; then the open themes regrouped (themes_regroup, as `ombud serve` does,
+which ends where bulk does); and with each theme settled by an agent (its
+status moved, so never regrouped) once it has 3 customers. The model was
+tuned on corpus/wish_themes/ only, never on this sample.
 
-The options table compares, at the best threshold of each, what the method
-could have been: the wish alone or in the context of its voice, the
-``query: `` prefix or none, greetings and fillers stripped, the language means
-removed or not, and nearest centre vs average link vs nearest member, with or
-without a second pass that merges close themes.
+Purity: the share of wishes whose theme's most common slug is their own. ARI
+over all: slugs and themes both prefixed by the company. Per company and per
+language: ARI over those wishes alone.
+
+Measured (e5-small-int8, 506 wishes, 2026-12-07, docs/wish-themes.md): bulk
+and regrouped purity 0.796, ARI 0.592; placed only 0.440; settled at 3
+customers 0.509; typed without the letters 0.573. Main's method before (the
+mean e5 vector of each wish, language means removed, a learned linear
+projection, nearest centre one by one): purity 0.794, ARI 0.513 (0.395
+typed without the letters). Upper bound of this representation: every wish
+put in the intended theme it is nearest to on average gives ARI 0.63.
 """
 
 from __future__ import annotations
@@ -42,56 +40,57 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from ombud.loop.themes_grouping import assign, default_threshold
-from ombud.loop.themes_model import WishProjection
-from ombud.loop.themes_titles import filler_offset
-from ombud.loop.themes_vectors import (
-    PRIOR_WEIGHT,
-    REFERENCE_WISHES,
-    LanguageSpace,
-    Vector,
-    WishSpan,
-    embed_wishes,
-    normalised,
-    wish_projection,
-)
+from ombud.loop.themes_grouping import place, representatives
+from ombud.loop.themes_model import Comparison, WishThemeModel
+from ombud.loop.themes_space import BoardSpace, Prepared
+from ombud.loop.themes_tokens import TokenSet, WishInVoice, context_span, embed_token_sets
+from ombud.loop.themes_vectors import reference_means, wish_model
 from ombud.understand.encoders import SpanEncoder, load_encoder
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "ombud" / "demo" / "sample"
-THRESHOLDS = [round(float(t), 3) for t in np.arange(0.05, 0.975, 0.025)]
+REFERENCE = 256  # as loop/wishes.py
 
 
 @dataclass(frozen=True)
 class SampleWish:
     company: str
     language: str
-    text: str
+    voice: str  # the voice's id: wishes of one voice arrive together
     slug: str
-    span: WishSpan
+    span: WishInVoice
 
 
-def sample_wishes() -> list[SampleWish]:
+# How customers type without Nordic letters: the sample with every one of them spelled out.
+SPELLED_OUT = str.maketrans(
+    {"å": "aa", "ä": "ae", "ö": "oe", "æ": "ae", "ø": "oe", "Å": "Aa", "Ä": "Ae", "Ö": "Oe", "Æ": "Ae", "Ø": "Oe"}
+)
+
+
+def sample_wishes(*, spelled_out: bool = False) -> list[SampleWish]:
+    """The sample's wishes in their voices; with ``spelled_out``, written without å, ä, ö, æ and ø."""
     wishes: list[SampleWish] = []
     for path in sorted(SAMPLE.glob("*.jsonl")):
         for line in path.open(encoding="utf-8"):
-            voice = json.loads(line)
+            voice = json.loads(line.translate(SPELLED_OUT) if spelled_out else line)
             position = 0
+            marked: list[tuple[int, int, bool]] = []
             for sentence in voice["sentences"]:
                 start = voice["text"].index(sentence["text"], position)
                 position = start + len(sentence["text"])
+                marked.append((start, position, sentence["act"] == "wish"))
+            for index, (sentence, (start, end, _)) in enumerate(zip(voice["sentences"], marked, strict=True)):
                 if sentence["act"] == "wish":
-                    span = WishSpan(voice["text"], start, position)
+                    span = WishInVoice(voice["text"], start, end, context_span(marked, index), voice["language"])
                     wishes.append(
-                        SampleWish(voice["company"], voice["language"], sentence["text"], sentence["wish_theme"], span)
+                        SampleWish(voice["company"], voice["language"], voice["id"], sentence["wish_theme"], span)
                     )
     return wishes
 
@@ -108,135 +107,96 @@ def scores(wishes: Sequence[SampleWish], themes: Sequence[str]) -> tuple[float, 
     return purity(themes, slugs), float(adjusted_rand_score(slugs, themes))
 
 
-# --- ways of assigning, all incremental in arrival order within a company ----------------------------------
+def reference_of(wishes: Sequence[Prepared]) -> list[Prepared]:
+    return list(wishes[:: max(1, len(wishes) // REFERENCE)][:REFERENCE])
 
 
-def by_centre(vectors: list[Vector], threshold: float) -> list[int]:
-    return assign([], vectors, threshold)
-
-
-def by_link(vectors: list[Vector], threshold: float, link: Callable[[np.ndarray], float]) -> list[int]:
-    members: list[list[int]] = []
-    placed: list[int] = []
-    for index, vector in enumerate(vectors):
-        best, best_score = -1, threshold
-        for group, ids in enumerate(members):
-            score = link(np.stack([vectors[i] for i in ids]) @ vector)
-            if score >= best_score:
-                best, best_score = group, score
-        if best < 0:
-            members.append([])
-            best = len(members) - 1
-        members[best].append(index)
-        placed.append(best)
-    return placed
-
-
-def merged(vectors: list[Vector], placed: list[int], threshold: float) -> list[int]:
-    """Second pass: merge the two themes with the closest centres while they are at least ``threshold`` alike."""
-    labels = list(placed)
-    while True:
-        ids = sorted(set(labels))
-        if len(ids) < 2:
-            return labels
-        centres = np.stack(
-            [
-                normalised(np.sum([v for v, label in zip(vectors, labels, strict=True) if label == k], axis=0))
-                for k in ids
-            ]
-        )
-        similar = centres @ centres.T
-        np.fill_diagonal(similar, -2)
-        a, b = np.unravel_index(int(np.argmax(similar)), similar.shape)
-        if similar[a, b] < threshold:
-            return labels
-        labels = [ids[a] if label == ids[b] else label for label in labels]
-
-
-ASSIGNERS: dict[str, Callable[[list[Vector], float], list[int]]] = {
-    "nearest centre": by_centre,
-    "average link": lambda v, t: by_link(v, t, lambda s: float(s.mean())),
-    "nearest member": lambda v, t: by_link(v, t, lambda s: float(s.max())),
-    "nearest centre + merge pass": lambda v, t: merged(v, by_centre(v, t), t + 0.1),
-}
-
-
-def grouped(
-    wishes: Sequence[SampleWish], vectors: list[Vector], threshold: float, assigner: Callable[..., list[int]]
+def bulk(
+    wishes: Sequence[SampleWish], tokens: Sequence[TokenSet], encoder: SpanEncoder, model: WishThemeModel
 ) -> list[str]:
+    """Every company's wishes placed at once on an empty board."""
     themes = [""] * len(wishes)
+    reference = reference_means(encoder, model)
+    comparison = model.comparison(encoder.name)
     for company in sorted({w.company for w in wishes}):
         indexes = [i for i, w in enumerate(wishes) if w.company == company]
-        placed = assigner([vectors[i] for i in indexes], threshold)
+        space = BoardSpace.of(model, reference, [(wishes[i].language, tokens[i]) for i in indexes])
+        prepared = [space.prepare(tokens[i], wishes[i].language) for i in indexes]
+        placed = place([], prepared, reference_of(prepared), comparison, model.parameters)
         for index, group in zip(indexes, placed, strict=True):
             themes[index] = f"{company}/{group}"
     return themes
 
 
-# --- representations ---------------------------------------------------------------------------------------
-
-
-def centred(
+def one_voice_at_a_time(
     wishes: Sequence[SampleWish],
-    raw: list[Vector],
-    prior: dict[str, Vector] | None,
-    store: bool,
-    projection: WishProjection | None = None,
-) -> list[Vector]:
-    """Language means removed: the reference means (``prior``), the store's own, or both as ombud does; then
-    the learned projection, if one is given."""
-    if prior is None and not store:
-        return [projection.project(normalised(v)) if projection else normalised(v) for v in raw]
-    zero = np.zeros_like(raw[0])
-    space = LanguageSpace(
-        prior or {lang: zero for lang in [*REFERENCE_WISHES, ""]},
-        prior_weight=0.0 if prior is None else PRIOR_WEIGHT,
-        projection=projection,
-    )
-    if store:
-        by_language: dict[str, list[Vector]] = defaultdict(list)
-        for wish, vector in zip(wishes, raw, strict=True):
-            by_language[wish.language].append(vector)
-        for language, vectors in by_language.items():
-            space.observe(language, vectors)
-    return [space.centred(v, w.language) for w, v in zip(wishes, raw, strict=True)]
+    tokens: Sequence[TokenSet],
+    encoder: SpanEncoder,
+    model: WishThemeModel,
+    *,
+    regroup: bool,
+    settle_at: int | None = None,
+) -> list[str]:
+    """Each company's voices in the order they came, one update per voice, the space recomputed each time, as
+    update_themes does: the voice's wishes are placed against the themes; with ``regroup`` the open themes' wishes
+    are then grouped again from scratch against the settled ones (themes_regroup). With ``settle_at``, an agent
+    acts on a theme (moves its status) once it has that many customers, which settles it for good."""
+    themes = [""] * len(wishes)
+    reference = reference_means(encoder, model)
+    comparison = model.comparison(encoder.name)
+    limit = model.parameters.representatives
+    for company in sorted({w.company for w in wishes}):
+        indexes = [i for i, w in enumerate(wishes) if w.company == company]
+        voices = list(dict.fromkeys(wishes[i].voice for i in indexes))
+        groups: list[list[int]] = []  # wish indexes per theme
+        settled: list[bool] = []
+        seen: list[int] = []
+        for voice in voices:
+            arriving = [i for i in indexes if wishes[i].voice == voice]
+            space = BoardSpace.of(model, reference, [(wishes[i].language, tokens[i]) for i in [*seen, *arriving]])
+            prepared = {i: space.prepare(tokens[i], wishes[i].language) for i in [*seen, *arriving]}
+            groups = _placed(groups, arriving, prepared, comparison, model, limit)
+            settled += [False] * (len(groups) - len(settled))
+            seen += arriving
+            if regroup:
+                fixed = [group for k, group in enumerate(groups) if settled[k]]
+                loose = [i for k, group in enumerate(groups) if not settled[k] for i in group]
+                groups = _placed(fixed, loose, prepared, comparison, model, limit)
+                settled = [True] * len(fixed) + [False] * (len(groups) - len(fixed))
+            if settle_at is not None:
+                customers = [len({wishes[i].voice for i in group}) for group in groups]
+                settled = [done or count >= settle_at for done, count in zip(settled, customers, strict=True)]
+        for number, group in enumerate(groups):
+            for i in group:
+                themes[i] = f"{company}/{number}"
+    return themes
 
 
-def reference(encoder: SpanEncoder, embed: Callable[[list[WishSpan]], list[Vector]]) -> dict[str, Vector]:
-    means = {
-        lang: np.mean(embed([WishSpan(t, 0, len(t)) for t in texts]), axis=0).astype(np.float32)
-        for lang, texts in REFERENCE_WISHES.items()
-    }
-    means[""] = np.mean(list(means.values()), axis=0).astype(np.float32)
-    return means
+def _placed(
+    groups: list[list[int]],
+    arriving: list[int],
+    prepared: dict[int, Prepared],
+    comparison: Comparison,
+    model: WishThemeModel,
+    limit: int,
+) -> list[list[int]]:
+    """``groups`` with ``arriving`` placed among them (new groups appended), as themes_grouping.place does."""
+    if not arriving:
+        return [list(group) for group in groups]
+    members = [representatives([prepared[i] for i in group], limit) for group in groups]
+    everyone = [p for group in members for p in group] + [prepared[i] for i in arriving]
+    placed = place(members, [prepared[i] for i in arriving], reference_of(everyone), comparison, model.parameters)
+    result = [list(group) for group in groups]
+    for i, group in zip(arriving, placed, strict=True):
+        if group == len(result):
+            result.append([])
+        result[group].append(i)
+    return result
 
 
-def without_prefix(encoder: SpanEncoder, spans: list[WishSpan]) -> list[Vector]:
-    tokenizer = getattr(encoder, "tokenizer", None)
-    if tokenizer is None or "query_prefix_ids" not in type(tokenizer).__dict__:
-        return embed_wishes(encoder, spans)
-    saved = tokenizer.query_prefix_ids
-    tokenizer.__dict__["query_prefix_ids"] = saved[:0]
-    try:
-        return embed_wishes(encoder, spans)
-    finally:
-        tokenizer.__dict__["query_prefix_ids"] = saved
-
-
-def best_threshold(
-    wishes: Sequence[SampleWish], vectors: list[Vector], assigner: Callable[..., list[int]]
-) -> tuple[float, float, float]:
-    best = (0.0, -1.0, 0.0)
-    for threshold in THRESHOLDS:
-        pure, ari = scores(wishes, grouped(wishes, vectors, threshold, assigner))
-        if ari > best[1]:
-            best = (pure, ari, threshold)
-    return best
-
-
-def report_method(wishes: Sequence[SampleWish], themes: list[str], threshold: float, name: str) -> None:
+def report(wishes: Sequence[SampleWish], themes: list[str], name: str) -> None:
     pure, ari = scores(wishes, themes)
-    print(f"\n{name}, threshold {threshold:.3f}: purity {pure:.3f}, ARI {ari:.3f} over {len(wishes)} wishes")
+    print(f"\n{name}: purity {pure:.3f}, ARI {ari:.3f} over {len(wishes)} wishes, {len(set(themes))} themes")
     print(f"  {'':<16}{'wishes':>7}{'themes':>7}{'slugs':>7}{'purity':>8}{'ARI':>7}")
     groups = [("company", sorted({w.company for w in wishes})), ("language", sorted({w.language for w in wishes}))]
     for kind, values in groups:
@@ -251,53 +211,28 @@ def report_method(wishes: Sequence[SampleWish], themes: list[str], threshold: fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--encoder", choices=["contextual", "static"], default="contextual")
-    parser.add_argument("--quick", action="store_true", help="ombud's method only, no options table")
+    parser.add_argument(
+        "--no-diacritics", action="store_true", help="the sample typed without å, ä, ö, æ, ø (aa, ae, oe instead)"
+    )
     arguments = parser.parse_args()
     started = time.perf_counter()
     encoder = load_encoder(arguments.encoder)
-    wishes = sample_wishes()
-    spans = [w.span for w in wishes]
-    in_voice = embed_wishes(encoder, spans)
-    print(f"{encoder.name}: {len(wishes)} wishes embedded in {time.perf_counter() - started:.1f} s")
-
-    prior = reference(encoder, lambda s: embed_wishes(encoder, s))
-    projection = wish_projection(encoder)
-    threshold = default_threshold(encoder.name, projection)
-    production = centred(wishes, in_voice, prior, store=True, projection=projection)
-    method = f"ombud's method ({projection.label}, {projection.trained['method']})" if projection else "ombud's method"
-    report_method(wishes, grouped(wishes, production, threshold, by_centre), threshold, method)
-    unprojected = centred(wishes, in_voice, prior, store=True)
-    before = default_threshold(encoder.name)
-    report_method(wishes, grouped(wishes, unprojected, before, by_centre), before, "before: no projection")
-    if arguments.quick:
-        return
-
-    alone = embed_wishes(encoder, [WishSpan(w.text, 0, len(w.text)) for w in wishes])
-    pooled_prefix = [np.asarray(v) for v in encoder.embed([w.text for w in wishes])]
-    stripped = embed_wishes(
-        encoder,
-        [WishSpan(s.voice_text, s.start + filler_offset(w.text), s.end) for w, s in zip(wishes, spans, strict=True)],
+    model = wish_model()
+    wishes = sample_wishes(spelled_out=arguments.no_diacritics)
+    tokens = embed_token_sets(encoder, [w.span for w in wishes], model)
+    comparison = model.comparison(encoder.name)
+    print(
+        f"{encoder.name}, {model.label} (threshold {comparison.threshold:.3f}): {len(wishes)} wishes embedded in "
+        f"{time.perf_counter() - started:.1f} s"
     )
-    bare = without_prefix(encoder, spans)
-    bare_prior = reference(encoder, lambda s: without_prefix(encoder, s))
-    representations: list[tuple[str, list[Vector]]] = [
-        ("in voice, language means removed (ombud)", production),
-        ("in voice, means removed, no projection", unprojected),
-        ("in voice, reference means only", centred(wishes, in_voice, prior, store=False)),
-        ("in voice, store means only", centred(wishes, in_voice, None, store=True)),
-        ("in voice, no means removed", centred(wishes, in_voice, None, store=False)),
-        ("in voice, no query: prefix", centred(wishes, bare, bare_prior, store=True)),
-        ("in voice, fillers stripped", centred(wishes, stripped, prior, store=True)),
-        ("sentence alone", centred(wishes, alone, prior, store=True)),
-        ("sentence alone, prefix pooled, raw", [normalised(v) for v in pooled_prefix]),
+    report(wishes, bulk(wishes, tokens, encoder, model), "bulk (every wish of a company at once)")
+    arrivals = [
+        ("one voice at a time, placed only", {"regroup": False}),
+        ("one voice at a time, open themes regrouped (ombud serve)", {"regroup": True}),
+        ("the same, a theme settled by an agent at 3 customers", {"regroup": True, "settle_at": 3}),
     ]
-    print(f"\nOptions, each at its best threshold ({THRESHOLDS[0]}–{THRESHOLDS[-1]}):")
-    print(f"  {'representation':<42}{'assignment':<30}{'thr':>6}{'purity':>8}{'ARI':>7}")
-    for name, vectors in representations:
-        assigners = ASSIGNERS if name.endswith("(ombud)") else {"nearest centre": by_centre}
-        for assigner_name, assigner in assigners.items():
-            pure, ari, best = best_threshold(wishes, vectors, assigner)
-            print(f"  {name:<42}{assigner_name:<30}{best:>6.3f}{pure:>8.3f}{ari:>7.3f}", flush=True)
+    for name, how in arrivals:
+        report(wishes, one_voice_at_a_time(wishes, tokens, encoder, model, **how), name)  # type: ignore[arg-type]
     print(f"\n{time.perf_counter() - started:.0f} s in all")
 
 

@@ -1,25 +1,31 @@
-"""Learn the wish-theme projection from corpus/wish_themes/ and ship it (part of `make model`, under 2 minutes).
+"""Learn the wish-theme model from corpus/wish_themes/ and ship it (part of `make model`, a few minutes).
 
-    python scripts/build_wish_model.py            # cross-validate the options, fit the best, write the model
+    python scripts/build_wish_model.py            # cross-validate, choose, write the model
     python scripts/build_wish_model.py --dry-run  # the table only
 
 Every line of corpus/wish_themes/*.jsonl is one customer's wish and the theme it
-belongs to ({"id", "theme", "language", "text"}; docs/labeled-voices.md). On the
-board a wish is read inside its whole voice, so here each wish is set among one
-to three other sentences (not wishes) of a voice of the same language, and of
-the same industry where there is one, drawn with a fixed seed from the reader's
-corpus (corpus/<language>/*.jsonl); without that context the paraphrases are
-far more alike than real wishes and the tuned threshold does not transfer. Each
-wish is embedded with the contextual encoder and centred on its language's mean
-exactly as the wish board does (loop/themes_vectors.py). Then a few linear maps
-are compared by 5-fold cross-validation grouped by theme (no theme is in both
-the fitted and the measured part): each fold's held-out themes are grouped as
-one wish board, incrementally in two shuffled orders, with the board's own
-function (themes_grouping.assign) at each threshold of a grid. The map and
-threshold with the best mean adjusted Rand index (ARI) are kept (of thresholds
-within 0.005 ARI of the best, the lowest), the map is
-fitted again on every theme, and written with its scores. The sample voices
-(src/ombud/demo/sample) are never read here. Deterministic: fixed seeds.
+belongs to ({"id", "theme", "language", "text"}, and for the files named
+voices-*.jsonl also the whole "voice" it was written in, with "start" and
+"end"; docs/labeled-voices.md). The voices-* files are wish boards as a company
+sees them: a dozen near themes of one industry, wishes inside real messages,
+some that only make sense with the sentence before ("Fix it, please!"),
+several wishes in one voice, agents' call notes. The other files are
+paraphrase groups, each wish set among one to three unrelated sentences of a
+voice of the same language and industry from the reader's corpus (fixed seed).
+
+What is learned: how often each e5 token occurs among the corpus's wishes
+(their inverse document frequency weighs the tokens, themes_model.py), and,
+by cross-validation over whole boards (each voices-* file, and each
+industry's paraphrase groups, grouped with the themes of the board left out of
+the token counts), the weight of a wish's context sentence and the threshold
+at which a wish joins a theme. Each board is grouped as the wish board would
+group a bulk import (themes_grouping.place, all its wishes at once), at each
+threshold of a grid; the choice is the best pooled adjusted Rand index (ARI)
+over the voices-* boards (of thresholds within 0.005 of the best, the lowest).
+The same boards placed one wish at a time, in two shuffled orders, are
+reported too. The static encoder (the fallback) gets its own threshold the
+same way. The sample voices (src/ombud/demo/sample) are never read here.
+Deterministic: fixed seeds.
 """
 
 from __future__ import annotations
@@ -30,21 +36,24 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
-from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.metrics import adjusted_rand_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ombud.loop.themes_grouping import assign  # noqa: E402
-from ombud.loop.themes_model import SHIPPED, WishProjection  # noqa: E402
-from ombud.loop.themes_vectors import LanguageSpace, WishSpan, embed_wishes  # noqa: E402
-from ombud.understand.encoders import load_encoder  # noqa: E402
+from ombud.loop.themes_grouping import Linkage, place, row_levels  # noqa: E402
+from ombud.loop.themes_model import SHIPPED, Comparison, Parameters, WishThemeModel  # noqa: E402
+from ombud.loop.themes_space import BoardSpace, Prepared  # noqa: E402
+from ombud.loop.themes_spelling import respell  # noqa: E402
+from ombud.loop.themes_tokens import TokenSet, WishInVoice, context_span, embed_token_sets, kept_tokens, word_scorer  # noqa: E402
+from ombud.loop.themes_vectors import reference_means  # noqa: E402
+from ombud.understand.encoders import SpanEncoder, load_encoder  # noqa: E402
+from ombud.understand.sentences import split_sentences  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "wish_themes"
 CONTEXT = ROOT / "corpus"  # corpus/<language>/*.jsonl: the reader's labelled voices, whose sentences give context
@@ -75,27 +84,57 @@ INDUSTRIES: dict[str, tuple[str, ...]] = {
     "clothing": ("fashion_web_shop", "fashion"),
     "housing": ("housing", "housing_landlord"),
 }
-NAME, VERSION = "ombud-wish-themes", "1"
-SEED, FOLDS, ORDERS = 0, 5, 2
-THRESHOLDS = [round(float(t), 3) for t in np.arange(0.15, 0.601, 0.025)]
+NAME, VERSION = "ombud-wish-themes", "2"
+SEED, ORDERS = 0, 2
+THRESHOLDS = [round(float(t), 3) for t in np.arange(-0.04, 0.161, 0.01)]
+CONTEXT_WEIGHTS = (0.0, 0.15, 0.3, 0.5)
 TIE = 0.005  # ARI differences smaller than this count as a tie
-Matrix = npt.NDArray[np.float64]
-Fit = Callable[[Matrix, npt.NDArray[np.str_]], Matrix]
+ALL_TOKENS = 100_000  # tokens_kept while embedding: keep every token, each fold chooses its own
 
 
-def read_corpus(folder: Path = CORPUS) -> tuple[list[dict[str, str]], str]:
-    rows: list[dict[str, str]] = []
+@dataclass(frozen=True)
+class Row:
+    id: str
+    theme: str
+    language: str
+    text: str
+    board: str  # "voices-gym" for a voices file, "paraphrases:bank" for the paraphrase groups of an industry
+    voice: str | None = None
+    start: int = 0
+    end: int = 0
+
+
+def read_corpus(folder: Path = CORPUS) -> tuple[list[Row], str]:
+    rows: list[Row] = []
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*.jsonl")):
         content = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + content)
         for number, line in enumerate(content.decode("utf-8").splitlines(), 1):
-            if line.strip():
-                row = json.loads(line)
-                missing = {"id", "theme", "language", "text"} - set(row)
-                if missing:
-                    raise SystemExit(f"{path}:{number}: lacks {', '.join(sorted(missing))}")
-                rows.append(row)
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            missing = {"id", "theme", "language", "text"} - set(item)
+            if missing:
+                raise SystemExit(f"{path}:{number}: lacks {', '.join(sorted(missing))}")
+            if "voice" in item:
+                if item["voice"][item["start"] : item["end"]] != item["text"]:
+                    raise SystemExit(f"{path}:{number}: voice[start:end] is not the text")
+                board = path.stem
+            else:
+                board = "paraphrases:" + item["theme"].split("-")[0]
+            rows.append(
+                Row(
+                    item["id"],
+                    item["theme"],
+                    item["language"],
+                    item["text"],
+                    board,
+                    item.get("voice"),
+                    item.get("start", 0),
+                    item.get("end", 0),
+                )
+            )
     if not rows:
         raise SystemExit(f"{folder}: no wishes")
     return rows, digest.hexdigest()[:16]
@@ -119,115 +158,170 @@ def context_sentences() -> tuple[dict[tuple[str, str | None], list[list[str]]], 
     return pool, digest.hexdigest()[:16]
 
 
-def in_context(rows: Sequence[dict[str, str]], pool: dict[tuple[str, str | None], list[list[str]]]) -> list[WishSpan]:
-    """Each wish among one to three sentences of a voice of its language (and industry), at a random place."""
+def wishes_in_voices(rows: Sequence[Row], pool: dict[tuple[str, str | None], list[list[str]]]) -> list[WishInVoice]:
+    """A voices-* wish in its voice with its context sentence, as the board reads it; a paraphrase among one to
+    three sentences of a voice of its language (and industry), at a random place, with no context sentence."""
     random = np.random.default_rng(SEED)
-    spans: list[WishSpan] = []
+    wish_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for row in rows:
-        industries = INDUSTRIES.get(row["theme"].split("-")[0], ())
-        voices = [v for industry in industries for v in pool.get((row["language"], industry), [])]
-        voices = voices or pool.get((row["language"], None), [[]])
-        sentences = voices[int(random.integers(len(voices)))]
-        count = int(random.integers(1, min(3, len(sentences)) + 1)) if sentences else 0
-        first = int(random.integers(0, len(sentences) - count + 1)) if sentences else 0
-        around = sentences[first : first + count]
-        place = int(random.integers(0, len(around) + 1))
-        before, after = " ".join(around[:place]), " ".join(around[place:])
+        if row.voice is not None:
+            wish_spans[row.voice].append((row.start, row.end))
+    spans: list[WishInVoice] = []
+    for row in rows:
+        if row.voice is not None:
+            sentences = split_sentences(row.voice)
+            marked = [
+                (s.start, s.end, any(min(s.end, b) > max(s.start, a) for a, b in wish_spans[row.voice]))
+                for s in sentences
+            ]
+            own = max(
+                range(len(sentences)), key=lambda k: min(sentences[k].end, row.end) - max(sentences[k].start, row.start)
+            )
+            spans.append(WishInVoice(row.voice, row.start, row.end, context_span(marked, own), row.language))
+            continue
+        industries = INDUSTRIES.get(row.theme.split("-")[0], ())
+        voices = [v for industry in industries for v in pool.get((row.language, industry), [])]
+        voices = voices or pool.get((row.language, None), [[]])
+        chosen = voices[int(random.integers(len(voices)))]
+        count = int(random.integers(1, min(3, len(chosen)) + 1)) if chosen else 0
+        first = int(random.integers(0, len(chosen) - count + 1)) if chosen else 0
+        around = chosen[first : first + count]
+        at = int(random.integers(0, len(around) + 1))
+        before, after = " ".join(around[:at]), " ".join(around[at:])
         start = len(before) + 1 if before else 0
-        text = (f"{before} " if before else "") + row["text"] + (f" {after}" if after else "")
-        spans.append(WishSpan(text, start, start + len(row["text"])))
+        text = (f"{before} " if before else "") + row.text + (f" {after}" if after else "")
+        spans.append(WishInVoice(text, start, start + len(row.text), None, row.language))
     return spans
 
 
-# --- the linear maps compared --------------------------------------------------------------------------------
+def token_table(rows: Sequence[Row], encoder: SpanEncoder) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted token ids and in how many of the rows' wishes each occurs."""
+    tokenizer = encoder.tokenizer  # type: ignore[attr-defined]
+    counts: Counter[int] = Counter()
+    spelled = respell([(row.text, row.language) for row in rows], word_scorer(tokenizer))
+    for tokens in tokenizer.tokenize([s.text for s in spelled], offsets=False):
+        counts.update(set(np.asarray(tokens.ids).tolist()))
+    ids = np.array(sorted(counts), dtype=np.int32)
+    return ids, np.array([counts[int(i)] for i in ids], dtype=np.int32)
 
 
-def identity(x: Matrix, _: npt.NDArray[np.str_]) -> Matrix:
-    return np.eye(x.shape[1])
-
-
-def theme_residuals(x: Matrix, themes: npt.NDArray[np.str_]) -> Matrix:
-    means = {theme: x[themes == theme].mean(axis=0) for theme in set(themes.tolist())}
-    return x - np.stack([means[theme] for theme in themes.tolist()])
-
-
-def without_within_directions(count: int) -> Fit:
-    """Remove the ``count`` directions along which wishes of one theme differ most (wording, style, language)."""
-
-    def fit(x: Matrix, themes: npt.NDArray[np.str_]) -> Matrix:
-        _, _, rows = np.linalg.svd(theme_residuals(x, themes), full_matrices=False)
-        basis = rows[:count].T
-        return np.eye(x.shape[1]) - basis @ basis.T
-
-    return fit
-
-
-def partial_whitening(power: float, shrinkage: float = 0.1) -> Fit:
-    """Scale down the within-theme spread: (shrunk within-theme covariance) ** -power."""
-
-    def fit(x: Matrix, themes: npt.NDArray[np.str_]) -> Matrix:
-        residuals = theme_residuals(x, themes)
-        within = residuals.T @ residuals / len(x)
-        dim = within.shape[0]
-        within = (1 - shrinkage) * within + shrinkage * np.trace(within) / dim * np.eye(dim)
-        values, vectors = np.linalg.eigh(within)
-        return np.asarray(vectors @ np.diag(values**-power) @ vectors.T)
-
-    return fit
-
-
-def discriminant(shrinkage: float, components: int) -> Fit:
-    """Linear discriminant analysis with a shrunk within-theme covariance: the directions that part themes."""
-
-    def fit(x: Matrix, themes: npt.NDArray[np.str_]) -> Matrix:
-        lda = LinearDiscriminantAnalysis(solver="eigen", shrinkage=shrinkage).fit(x, themes)
-        return np.asarray(lda.scalings_[:, :components])
-
-    return fit
-
-
-# The options `make model` compares (a wider sweep, and metric learning with a contrastive or a pairwise loss,
-# measured no better: see the note in bench/wish_themes.py).
-OPTIONS: dict[str, Fit] = {
-    "none (language-centred e5)": identity,
-    "remove 5 within-theme directions": without_within_directions(5),
-    "partial whitening 0.25": partial_whitening(0.25),
-    "LDA shrinkage 0.7, 150 dims": discriminant(0.7, 150),
-}
+def model_of(
+    rows: Sequence[Row], encoder: SpanEncoder, parameters: Parameters, comparisons: dict[str, Comparison], corpus: dict
+) -> WishThemeModel:
+    ids, counts = token_table(rows, encoder)
+    return WishThemeModel(NAME, VERSION, corpus, len(rows), ids, counts, parameters, comparisons)
 
 
 # --- measuring ---------------------------------------------------------------------------------------------
 
 
-def purity(placed: Sequence[int], themes: Sequence[str]) -> float:
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
+def purity(placed: Sequence[str], themes: Sequence[str]) -> float:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
     for group, theme in zip(placed, themes, strict=True):
         counts[group][theme] += 1
     return sum(max(c.values()) for c in counts.values()) / max(len(themes), 1)
 
 
-def unit_rows(x: Matrix) -> npt.NDArray[np.float32]:
-    return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+@dataclass
+class Fold:
+    board: str
+    indexes: list[int]
+    prepared: list[Prepared]
+    reference_levels: np.ndarray  # each wish's row level with no prior
 
 
-def cross_validate(x: Matrix, themes: npt.NDArray[np.str_], fit: Fit) -> dict[float, tuple[float, float]]:
-    """Mean (ARI, purity) per threshold over the held-out boards of every fold and order."""
-    names = sorted(set(themes.tolist()))
-    order = np.random.default_rng(SEED).permutation(len(names))
-    fold_of = {names[index]: position % FOLDS for position, index in enumerate(order)}
-    folds = np.array([fold_of[theme] for theme in themes.tolist()])
-    results: dict[float, list[tuple[float, float]]] = defaultdict(list)
-    for fold in range(FOLDS):
-        held_out = np.flatnonzero(folds == fold)
-        projected = unit_rows(x @ fit(x[folds != fold], themes[folds != fold]))
-        for seed in range(ORDERS):
-            arrival = np.random.default_rng(SEED + 1 + seed).permutation(held_out)
-            vectors = list(projected[arrival])
-            truth = themes[arrival].tolist()
-            for threshold in THRESHOLDS:
-                placed = assign([], vectors, threshold)
-                results[threshold].append((float(adjusted_rand_score(truth, placed)), purity(placed, truth)))
-    return {t: (float(np.mean([r[0] for r in rs])), float(np.mean([r[1] for r in rs]))) for t, rs in results.items()}
+def folds_of(
+    rows: Sequence[Row],
+    tokens: Sequence[TokenSet],
+    encoder: SpanEncoder,
+    reference: dict[str, np.ndarray],
+    parameters: Parameters,
+    kind: str,
+) -> list[Fold]:
+    """Each board of a kind ("voices" or "paraphrases"), its wishes prepared with a model whose token counts
+    leave the board's themes out."""
+    folds: list[Fold] = []
+    boards = sorted({row.board for row in rows if row.board.startswith(kind)})
+    for board in boards:
+        indexes = [i for i, row in enumerate(rows) if row.board == board]
+        held_out = {rows[i].theme for i in indexes}
+        if len(held_out) < 2:
+            continue
+        training = [row for row in rows if row.theme not in held_out]
+        model = model_of(training, encoder, parameters, {encoder.name: Comparison(0.0, 0.0)}, {})
+        kept = [kept_tokens(tokens[i], model) for i in indexes]
+        space = BoardSpace.of(model, reference, [(rows[i].language, t) for i, t in zip(indexes, kept, strict=True)])
+        prepared = [space.prepare(t, rows[i].language) for i, t in zip(indexes, kept, strict=True)]
+        raw = row_levels(prepared, prepared, Comparison(0.0, 0.0), replace(parameters, row_prior=0.0))
+        folds.append(Fold(board, indexes, prepared, raw))
+    return folds
+
+
+def bulk_scores(
+    folds: Sequence[Fold], rows: Sequence[Row], comparison: Comparison, parameters: Parameters
+) -> dict[float, tuple[float, float]]:
+    """Pooled (ARI, purity) per threshold, each board grouped as one bulk import."""
+    truth: list[str] = []
+    placed: dict[float, list[str]] = defaultdict(list)
+    for fold in folds:
+        truth += [f"{fold.board}/{rows[i].theme}" for i in fold.indexes]
+        linkage = Linkage.of([], fold.prepared, fold.prepared, comparison, parameters)
+        for threshold in THRESHOLDS:
+            placed[threshold] += [f"{fold.board}/{g}" for g in linkage.groups(threshold)]
+    return {t: (float(adjusted_rand_score(truth, p)), purity(p, truth)) for t, p in placed.items()}
+
+
+def trickle_score(
+    folds: Sequence[Fold], rows: Sequence[Row], comparison: Comparison, parameters: Parameters
+) -> tuple[float, float]:
+    """Pooled (ARI, purity), each board's wishes placed one at a time in shuffled orders (mean of ORDERS)."""
+    results = []
+    for order_seed in range(ORDERS):
+        truth: list[str] = []
+        placed: list[str] = []
+        for fold in folds:
+            order = np.random.default_rng(SEED + 1 + order_seed).permutation(len(fold.indexes))
+            themes: list[list[Prepared]] = []
+            seen: list[Prepared] = []
+            for position in order.tolist():
+                wish = fold.prepared[position]
+                seen.append(wish)
+                members = [t[-parameters.representatives :] for t in themes]
+                [index] = place(members, [wish], seen, comparison, parameters)
+                if index == len(themes):
+                    themes.append([])
+                themes[index].append(wish)
+                truth.append(f"{fold.board}/{rows[fold.indexes[position]].theme}")
+                placed.append(f"{fold.board}/{index}")
+        results.append((float(adjusted_rand_score(truth, placed)), purity(placed, truth)))
+    return float(np.mean([r[0] for r in results])), float(np.mean([r[1] for r in results]))
+
+
+def chosen_threshold(scores: dict[float, tuple[float, float]]) -> float:
+    top = max(ari for ari, _ in scores.values())
+    return min(t for t, (ari, _) in scores.items() if ari >= top - TIE)
+
+
+def tune(
+    rows: Sequence[Row],
+    tokens: Sequence[TokenSet],
+    encoder: SpanEncoder,
+    reference: dict[str, np.ndarray],
+    parameters: Parameters,
+) -> tuple[Comparison, dict[str, dict[str, float]]]:
+    """The threshold and row level for these parameters, and the scores on both kinds of board."""
+    voices = folds_of(rows, tokens, encoder, reference, parameters, "voices")
+    row_level = float(np.median(np.concatenate([fold.reference_levels for fold in voices])))
+    scores = bulk_scores(voices, rows, Comparison(0.0, row_level), parameters)
+    threshold = chosen_threshold(scores)
+    comparison = Comparison(threshold, round(row_level, 4))
+    paraphrase_folds = folds_of(rows, tokens, encoder, reference, parameters, "paraphrases")
+    paraphrases = bulk_scores(paraphrase_folds, rows, comparison, parameters)
+    table = {
+        "voices": {"ari": round(scores[threshold][0], 4), "purity": round(scores[threshold][1], 4)},
+        "paraphrases": {"ari": round(paraphrases[threshold][0], 4), "purity": round(paraphrases[threshold][1], 4)},
+    }
+    return comparison, table
 
 
 def main() -> int:
@@ -238,61 +332,74 @@ def main() -> int:
     started = time.perf_counter()
     rows, fingerprint = read_corpus()
     pool, context_fingerprint = context_sentences()
-    encoder = load_encoder("contextual")
-    raw = embed_wishes(encoder, in_context(rows, pool))
-    space = LanguageSpace.for_encoder(encoder, projected=False)
-    for language in sorted({row["language"] for row in rows}):
-        space.observe(language, [v for v, row in zip(raw, rows, strict=True) if row["language"] == language])
-    x = np.stack([space.centred(v, row["language"]) for v, row in zip(raw, rows, strict=True)]).astype(np.float64)
-    themes = np.array([row["theme"] for row in rows])
-    languages = Counter(row["language"] for row in rows)
+    spans = wishes_in_voices(rows, pool)
+    languages = Counter(row.language for row in rows)
+    boards = Counter(row.board.split(":")[0] for row in rows)
     print(
-        f"{len(rows)} wishes, {len(set(themes.tolist()))} themes ({dict(sorted(languages.items()))}) "
-        f"embedded in context with {encoder.name} in {time.perf_counter() - started:.0f} s"
+        f"{len(rows)} wishes, {len({r.theme for r in rows})} themes, {dict(sorted(languages.items()))}, {dict(boards)}"
     )
 
-    table: dict[str, dict[str, float]] = {}
-    print(f"\n{FOLDS}-fold cross-validation by theme, each option at its best threshold:")
-    print(f"  {'option':<36}{'thr':>7}{'ARI':>7}{'purity':>8}")
-    for name, fit in OPTIONS.items():
-        by_threshold = cross_validate(x, themes, fit)
-        top = max(ari for ari, _ in by_threshold.values())
-        # Ties (within TIE) go to the lowest threshold: fewer near-duplicate themes for agents to merge.
-        best = min(t for t, (ari, _) in by_threshold.items() if ari >= top - TIE)
-        table[name] = {
-            "threshold": best,
-            "ari": round(by_threshold[best][0], 4),
-            "purity": round(by_threshold[best][1], 4),
-        }
-        print(f"  {name:<36}{best:>7.3f}{by_threshold[best][0]:>7.3f}{by_threshold[best][1]:>8.3f}", flush=True)
-    chosen = max(table, key=lambda name: table[name]["ari"])
-    print(f"\nchosen: {chosen}, threshold {table[chosen]['threshold']:.3f} ({time.perf_counter() - started:.0f} s)")
+    encoder = load_encoder("contextual")
+    wide = Parameters(tokens_kept=ALL_TOKENS)
+    every = model_of(rows, encoder, wide, {encoder.name: Comparison(0.0, 0.0)}, {})
+    tokens = embed_token_sets(encoder, spans, every)
+    reference = reference_means(encoder, every)
+    print(f"embedded with {encoder.name} in {time.perf_counter() - started:.0f} s")
+
+    print("\ncross-validation by board (bulk: every wish of a board at once), each at its best threshold:")
+    print(f"  {'context weight':<16}{'thr':>7}{'row level':>10}{'voices ARI':>12}{'purity':>8}{'paraphrases ARI':>17}")
+    options_table: dict[str, dict[str, object]] = {}
+    for weight in CONTEXT_WEIGHTS:
+        parameters = Parameters(context_weight=weight)
+        comparison, table = tune(rows, tokens, encoder, reference, parameters)
+        options_table[f"context {weight}"] = {"threshold": comparison.threshold, **table}
+        print(
+            f"  {weight:<16}{comparison.threshold:>7.3f}{comparison.row_level:>10.3f}{table['voices']['ari']:>12.3f}"
+            f"{table['voices']['purity']:>8.3f}{table['paraphrases']['ari']:>17.3f}",
+            flush=True,
+        )
+    best = max(CONTEXT_WEIGHTS, key=lambda w: float(options_table[f"context {w}"]["voices"]["ari"]))  # type: ignore[index]
+    parameters = Parameters(context_weight=best)
+    comparison, table = tune(rows, tokens, encoder, reference, parameters)
+    voices = folds_of(rows, tokens, encoder, reference, parameters, "voices")
+    trickle = trickle_score(voices, rows, comparison, parameters)
+    chosen = f"context weight {best}, threshold {comparison.threshold:.3f}"
+    print(f"\nchosen: {chosen}; one wish at a time: ARI {trickle[0]:.3f}")
+    comparisons = {encoder.name: comparison}
+    scores: dict[str, object] = {
+        "cross_validated": {
+            **table,
+            "voices_one_at_a_time": {"ari": round(trickle[0], 4), "purity": round(trickle[1], 4)},
+        },
+        "options": options_table,
+    }
+    static = load_encoder("static")
+    static_tokens = embed_token_sets(static, spans, every)
+    static_reference = reference_means(static, every)
+    static_comparison, static_table = tune(rows, static_tokens, static, static_reference, parameters)
+    comparisons[static.name] = static_comparison
+    scores[static.name] = static_table
+    print(f"{static.name}: threshold {static_comparison.threshold:.3f}, voices ARI {static_table['voices']['ari']:.3f}")
+    print(f"({time.perf_counter() - started:.0f} s)")
     if options.dry_run:
         return 0
 
-    matrix = OPTIONS[chosen](x, themes).astype(np.float32)
-    model = WishProjection(
-        name=NAME,
-        version=VERSION,
-        encoder={"name": encoder.name, "fingerprint": encoder.fingerprint, "dim": encoder.dim},
-        corpus={
-            "fingerprint": fingerprint,
-            "context_fingerprint": context_fingerprint,
-            "themes": len(set(themes.tolist())),
-            "wishes": len(rows),
-            "languages": dict(sorted(languages.items())),
-            "files": sorted(p.name for p in CORPUS.glob("*.jsonl")),
-        },
-        matrix=matrix,
-        threshold=table[chosen]["threshold"],
-        scores={"cross_validated": table[chosen], "options": table},
+    corpus = {
+        "fingerprint": fingerprint,
+        "context_fingerprint": context_fingerprint,
+        "themes": len({row.theme for row in rows}),
+        "wishes": len(rows),
+        "languages": dict(sorted(languages.items())),
+        "files": sorted(p.name for p in CORPUS.glob("*.jsonl")),
+    }
+    model = replace(
+        model_of(rows, encoder, parameters, comparisons, corpus),
+        scores=scores,
         trained={
-            "method": chosen,
             "seed": SEED,
-            "folds": FOLDS,
             "orders": ORDERS,
-            "grouping": "nearest centre",
-            "context": "1-3 non-wish sentences of a corpus voice of the same language and industry",
+            "grouping": "average linkage, bulk per board",
+            "thresholds": THRESHOLDS,
         },
     )
     model.save(options.output)

@@ -262,39 +262,44 @@ def test_wishes_json_and_the_wish_commands(runner: CliRunner, database: Database
     assert json.loads(filtered.output) == []
 
 
-def test_the_shipped_projection_loads_for_the_encoder_it_was_learned_on() -> None:
-    from ombud.loop.themes_model import SHIPPED, load_projection
-    from ombud.loop.themes_vectors import wish_encoder, wish_projection
+def test_the_shipped_model_loads_with_a_threshold_for_each_encoder_and_its_measured_scores() -> None:
+    from ombud.loop.themes_model import SHIPPED, load_model
+    from ombud.loop.themes_vectors import wish_encoder, wish_model
 
+    model = load_model(SHIPPED)
     encoder = wish_encoder()
-    projection = load_projection(SHIPPED, encoder_name=encoder.name, encoder_fingerprint=encoder.fingerprint)
-    assert projection.matrix.shape == (encoder.dim, projection.dim)
-    assert 0 < projection.threshold < 1
-    assert projection.corpus["themes"] >= 150 and set(projection.corpus["languages"]) == set(LANGUAGES)
-    assert "ari" in projection.scores["cross_validated"]
-    assert wish_projection(encoder) is not None and wish_projection(encoder).label == projection.label
+    assert set(model.comparisons) >= {"e5-small-int8", "e5-static-256"}
+    assert -1 < model.comparison(encoder.name).threshold < 1
+    assert model.corpus["themes"] >= 150 and set(model.corpus["languages"]) == set(LANGUAGES)
+    assert "ari" in model.scores["cross_validated"]["voices"]
+    assert wish_model().label == model.label
+    # Frame words weigh little and what the wish is about much, in every language.
+    ids = {word: encoder.tokenizer.tokenize([word], offsets=False)[0].ids for word in ("önskar", "söndagar")}
+    assert model.token_weights(ids["önskar"]).max() < model.token_weights(ids["söndagar"]).max()
 
 
-def test_an_incompatible_projection_is_refused_with_a_clear_message(tmp_path) -> None:
+def test_an_unusable_model_file_is_refused_with_a_clear_message(tmp_path) -> None:
     import dataclasses
 
     import numpy as np
 
-    from ombud.loop.themes_model import SHIPPED, IncompatibleWishModel, load_projection
+    from ombud.loop.themes_model import SHIPPED, IncompatibleWishModel, load_model
 
-    shipped = load_projection(SHIPPED)
-    with pytest.raises(IncompatibleWishModel, match=r"learned on the vectors of encoder .*`make model`"):
-        load_projection(SHIPPED, encoder_name=shipped.encoder["name"], encoder_fingerprint="0000")
+    shipped = load_model(SHIPPED)
     with pytest.raises(IncompatibleWishModel, match="no wish-theme model here"):
-        load_projection(tmp_path / "missing.npz")
+        load_model(tmp_path / "missing.npz")
     other = tmp_path / "other.npz"
-    np.savez(other, header=np.array(json.dumps({"format": "ombud-wish-themes/0"})), matrix=shipped.matrix)
-    with pytest.raises(IncompatibleWishModel, match="format 'ombud-wish-themes/0'"):
-        load_projection(other)
+    np.savez(other, header=np.array(json.dumps({"format": "ombud-wish-themes/1"})), matrix=np.zeros((2, 2)))
+    with pytest.raises(IncompatibleWishModel, match=r"format 'ombud-wish-themes/1'.*`make model`"):
+        load_model(other)
+    damaged = tmp_path / "damaged.npz"
+    dataclasses.replace(shipped, token_ids=shipped.token_ids[::-1].copy()).save(damaged)
+    with pytest.raises(IncompatibleWishModel, match="token table is damaged"):
+        load_model(damaged)
     copy = tmp_path / "copy.npz"
     dataclasses.replace(shipped, version="test").save(copy)
-    assert load_projection(copy).version == "test"
-    assert np.array_equal(load_projection(copy).matrix, shipped.matrix)
+    assert load_model(copy).version == "test"
+    assert np.array_equal(load_model(copy).token_counts, shipped.token_counts)
 
 
 def test_cross_language_paraphrases_group_together_and_a_near_miss_stays_apart(database: Database) -> None:

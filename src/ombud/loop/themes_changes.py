@@ -2,10 +2,12 @@
 
 A merge is like Fider's: every wish (and so every customer) of the other theme
 moves to the kept one, and the other is marked ``merged_into`` and leaves the
-board. Status moves forward along new → under_review → planned → in_progress
-→ done (steps may be skipped), or to declined from any open status; a declined
-theme can be taken back under review. Each change is a wish_theme_changes row
-whose note is what the customers are told.
+board. Both a merge and a split mark the themes they leave as arranged
+(``arranged_at``): the board never regroups an arranged theme's wishes
+(loop/wishes.py). Status moves forward along new → under_review → planned →
+in_progress → done (steps may be skipped), or to declined from any open
+status; a declined theme can be taken back under review. Each change is a
+wish_theme_changes row whose note is what the customers are told.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombud.errors import WishThemeError
-from ombud.loop.themes_store import language_space, refresh_themes
-from ombud.loop.themes_vectors import wish_encoder
+from ombud.loop.themes_store import load_board, refresh_themes
 from ombud.store.models import Wish, WishTheme, WishThemeChange
 from ombud.store.types import utc_now
 
@@ -86,6 +87,7 @@ def merge_themes(session: Session, keep_id: int, other_id: int, *, actor: str | 
         )
     for wish in list(other.wishes):
         wish.theme_id = keep.id
+    keep.arranged_at = utc_now()
     other.merged_into_id = keep.id
     other.centroid = None
     session.flush()
@@ -106,7 +108,8 @@ def split_theme(session: Session, theme_id: int, wish_ids: Sequence[int], *, act
         raise WishThemeError(f"wish theme {theme_id} holds no wish {', '.join(map(str, missing))}")
     if len(wishes) == len(theme.wishes):
         raise WishThemeError(f"splitting out every wish of theme {theme_id} leaves it empty; keep at least one")
-    new = WishTheme(company=theme.company, title="", status="new", encoder=theme.encoder)
+    new = WishTheme(company=theme.company, title="", status="new", encoder=theme.encoder, arranged_at=utc_now())
+    theme.arranged_at = new.arranged_at
     session.add(new)
     session.flush()
     for wish in wishes:
@@ -118,5 +121,4 @@ def split_theme(session: Session, theme_id: int, wish_ids: Sequence[int], *, act
 
 
 def _refresh(session: Session, themes: list[WishTheme]) -> None:
-    encoder = wish_encoder()
-    refresh_themes(session, themes, language_space(session, encoder))
+    refresh_themes(session, themes, load_board(session, themes[0].company))

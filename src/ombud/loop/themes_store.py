@@ -1,10 +1,9 @@
-"""What the wish board's parts share: the language means, a board's themes, centres, titles and quotes."""
+"""What the wish board's parts share: a board's wishes and space, its themes, centres, titles and quotes."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -12,47 +11,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ombud.errors import WishThemeError
-from ombud.loop.themes_grouping import Group
+from ombud.loop.themes_model import WishThemeModel
+from ombud.loop.themes_space import BoardSpace, Prepared
 from ombud.loop.themes_titles import title_of
-from ombud.loop.themes_vectors import (
-    LanguageSpace,
-    Vector,
-    encoder_label,
-    from_bytes,
-    normalised,
-    to_bytes,
-    wish_encoder,
-)
+from ombud.loop.themes_tokens import TokenSet, unpack
+from ombud.loop.themes_vectors import encoder_label, reference_means, wish_encoder, wish_model
 from ombud.settings import get_settings
-from ombud.store.models import Voice, VoiceAnalysis, Wish, WishTheme
+from ombud.store.models import Voice, VoiceAnalysis, Wish, WishTheme, WishTokens
 from ombud.understand.encoders import SpanEncoder
 
 COMPANY = Voice.meta["company"].as_string()
 LANGUAGES = ("sv", "nb", "nn", "da", "en")
-
-
-class Unplaced(Protocol):
-    """A wish not yet stored: its language and vector."""
-
-    @property
-    def language(self) -> str: ...
-
-    @property
-    def vector(self) -> Vector | None: ...
-
-
-def language_space(session: Session, encoder: SpanEncoder, extra: Iterable[Unplaced] = ()) -> LanguageSpace:
-    """The language means over every wish in the store (and ``extra`` ones not yet stored)."""
-    space = LanguageSpace.for_encoder(encoder)
-    by_language: dict[str, list[Vector]] = defaultdict(list)
-    for language, vector in session.execute(select(Wish.language, Wish.vector)):
-        by_language[language].append(from_bytes(vector))
-    for candidate in extra:
-        if candidate.vector is not None:
-            by_language[candidate.language].append(candidate.vector)
-    for language, vectors in by_language.items():
-        space.observe(language, [v for v in vectors if v.shape == (encoder.dim,)])
-    return space
 
 
 def active_themes(session: Session, company: str | None) -> list[WishTheme]:
@@ -68,38 +37,82 @@ def themes_by_id(session: Session, ids: Iterable[int]) -> list[WishTheme]:
     return list(session.scalars(select(WishTheme).where(WishTheme.id.in_(wanted)))) if wanted else []
 
 
-def group_of(theme: WishTheme, space: LanguageSpace) -> Group:
-    total = np.zeros(space.dim, dtype=np.float64)
-    for wish in theme.wishes:
-        total += space.centred(from_bytes(wish.vector), wish.language)
-    return Group(key=theme.id, total=total, count=len(theme.wishes))
+@dataclass
+class Board:
+    """One company's board as the grouping sees it: its space and each stored wish's tokens."""
+
+    company: str | None
+    encoder_name: str
+    model: WishThemeModel
+    space: BoardSpace
+    tokens: dict[int, tuple[str, TokenSet]]  # wish id → (language, tokens)
+
+    def prepared(self, wish_id: int) -> Prepared | None:
+        found = self.tokens.get(wish_id)
+        return self.space.prepare(found[1], found[0]) if found is not None else None
+
+
+def load_board(
+    session: Session,
+    company: str | None,
+    encoder: SpanEncoder | None = None,
+    model: WishThemeModel | None = None,
+    arrivals: Sequence[tuple[str, TokenSet]] = (),
+) -> Board:
+    """A board's stored wish tokens and its space (which also counts ``arrivals`` not yet stored)."""
+    encoder = encoder or wish_encoder()
+    model = model or wish_model()
+    board_of = WishTheme.company.is_(None) if company is None else WishTheme.company == company
+    rows = session.execute(
+        select(Wish.id, Wish.language, WishTokens.tokens)
+        .join(WishTheme, WishTheme.id == Wish.theme_id)
+        .join(WishTokens, WishTokens.wish_id == Wish.id)
+        .where(board_of, WishTheme.merged_into_id.is_(None))
+        .order_by(Wish.id)
+    ).all()
+    tokens = {wish_id: (language, unpack(data)) for wish_id, language, data in rows}
+    usable = {k: v for k, v in tokens.items() if v[1].vectors.shape[1:] == (encoder.dim,)}
+    space = BoardSpace.of(model, reference_means(encoder, model), [*usable.values(), *arrivals])
+    return Board(company, encoder.name, model, space, usable)
+
+
+def centre_of(members: Sequence[Prepared]) -> npt.NDArray[np.float32] | None:
+    if not members:
+        return None
+    total = np.sum([member.pooled() for member in members], axis=0)
+    length = float(np.linalg.norm(total))
+    centre: npt.NDArray[np.float32] = (total / length if length > 1e-12 else total).astype(np.float32)
+    return centre
 
 
 def refresh_themes(
-    session: Session, themes: Sequence[WishTheme], space: LanguageSpace, *, retitle: set[int] | None = None
+    session: Session, themes: Sequence[WishTheme], board: Board, *, retitle: set[int] | None = None
 ) -> None:
     """Recompute the centres of ``themes`` and, for those in ``retitle`` (all when None), title and language."""
     languages: dict[str | None, str] = {}
     for theme in themes:
         session.refresh(theme, ["wishes"])
-        if not theme.wishes:
-            theme.centroid = None
+        prepared = [(wish, board.prepared(wish.id)) for wish in theme.wishes]
+        known = [(wish, p) for wish, p in prepared if p is not None]
+        centre = centre_of([p for _, p in known])
+        theme.centroid = centre.tobytes() if centre is not None else None
+        if not theme.wishes or not (retitle is None or theme.id in retitle or not theme.title):
             continue
-        centred = np.stack([space.centred(from_bytes(w.vector), w.language) for w in theme.wishes])
-        centre = normalised(centred.sum(axis=0))
-        theme.centroid = to_bytes(centre)
-        if retitle is None or theme.id in retitle or not theme.title:
-            if theme.company not in languages:
-                languages[theme.company] = board_language(session, theme.company)
-            theme.language = languages[theme.company]
-            theme.title = _title(theme.wishes, centred @ centre, theme.language)
+        if theme.company not in languages:
+            languages[theme.company] = board_language(session, theme.company)
+        theme.language = languages[theme.company]
+        ranked = (
+            [wish for _, wish in sorted(((-float(p.pooled() @ centre), w.id), w) for w, p in known)]
+            if centre is not None
+            else []
+        )
+        theme.title = _title([*ranked, *sorted(theme.wishes, key=lambda w: w.id)], theme.language)
     session.flush()
 
 
-def _title(wishes: Sequence[Wish], closeness: npt.NDArray[np.float32], language: str) -> str:
-    order = np.argsort(-closeness, kind="stable")
-    own = [int(i) for i in order if wishes[int(i)].language == language]
-    best = wishes[own[0] if own else int(order[0])]
+def _title(wishes: Sequence[Wish], language: str) -> str:
+    """The title of the wish nearest the centre in the board's language, else of the nearest one."""
+    best = next((wish for wish in wishes if wish.language == language), wishes[0])
     return title_of(best.text) or best.text[:70]
 
 
@@ -126,13 +139,16 @@ def representative_quotes(session: Session, theme_id: int, limit: int = 3) -> li
     if theme is None:
         raise WishThemeError(f"there is no wish theme {theme_id}")
     wishes = sorted(theme.wishes, key=lambda w: w.id)
-    if theme.centroid is not None and wishes:
-        encoder = wish_encoder()
-        centre = from_bytes(theme.centroid)
-        space = language_space(session, encoder)
-        if theme.encoder == encoder_label(encoder) and centre.shape == (space.dim,):
-            closeness = [float(space.centred(from_bytes(w.vector), w.language) @ centre) for w in wishes]
-            wishes = [w for _, w in sorted(zip(closeness, wishes, strict=True), key=lambda p: -p[0])]
+    encoder = wish_encoder() if wishes and theme.centroid is not None else None
+    if encoder is not None and theme.encoder == encoder_label(encoder):
+        board = load_board(session, theme.company, encoder)
+        prepared = {wish.id: board.prepared(wish.id) for wish in wishes}
+        centre = centre_of([p for p in prepared.values() if p is not None])
+        if centre is not None:
+            closeness = {
+                wish.id: float(p.pooled() @ centre) if (p := prepared[wish.id]) is not None else -2.0 for wish in wishes
+            }
+            wishes = sorted(wishes, key=lambda w: (-closeness[w.id], w.id))
     quotes: list[Wish] = []
     seen: set[int] = set()
     for wish in wishes:

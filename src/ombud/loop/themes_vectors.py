@@ -1,43 +1,22 @@
-"""Wish vectors: each wish sentence read in the context of its whole voice, stripped of its language, projected.
+"""Where wish-theme vectors come from: the encoder, the shipped wish-theme model and the reference wishes.
 
-A wish is embedded as the mean of the understanding engine's token states over
-the sentence, from one pass over the whole voice (``embed_spans``), so that
-"Snälla fixa det!" after a sentence about the wifi carries the wifi. Measured
-on the sample (bench/wish_themes.py), this beats embedding the sentence alone.
-
-Multilingual e5 vectors share a large component per language, which pulls a
-Swedish wish about opening hours nearer to a Swedish wish about the app than to
-a Danish one about opening hours. :class:`LanguageSpace` subtracts each
-language's mean wish vector before comparing. The mean is estimated from the
-wishes in the store, shrunk towards the mean of a few built-in reference
-wishes (:data:`REFERENCE_WISHES`) so that a store with few wishes still has a
-sound estimate.
-
-Then the learned wish-theme projection (themes_model.py, built by
-scripts/build_wish_model.py from corpus/wish_themes/) maps the centred vector
-into a space where paraphrases of one wish are close and near-misses apart.
-It is used with the encoder it was learned on; with another encoder (the
-static fallback) wishes are compared in the centred space itself.
+The encoder is the understanding engine's (the contextual e5-small, or the
+static table where it cannot run); the model (themes_model.py, built by
+scripts/build_wish_model.py from corpus/wish_themes/) weighs the tokens and
+holds the thresholds. :data:`REFERENCE_WISHES` are everyday wishes on varied
+matters in each language: the mean of their tokens stands for "a wish in this
+language" on a board that has few wishes of its own in it (themes_space.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-
 import numpy as np
-import numpy.typing as npt
 
 from ombud.errors import WishThemeError
-from ombud.loop.themes_model import SHIPPED, WishProjection, load_projection
+from ombud.loop.themes_model import SHIPPED, WishThemeModel, load_model
+from ombud.loop.themes_tokens import Floats, WishInVoice, embed_token_sets
 from ombud.understand.encoders import EncoderUnavailable, SpanEncoder, load_encoder
 
-Vector = npt.NDArray[np.float32]
-
-# How many wishes the reference mean of a language counts as, against the store's own wishes of that language.
-PRIOR_WEIGHT = 20.0
-
-# Everyday wishes on varied matters, in each language: their mean stands for "a wish in this language".
 REFERENCE_WISHES: dict[str, tuple[str, ...]] = {
     "sv": (
         "Jag önskar att ni hade öppet längre på kvällarna.",
@@ -103,122 +82,33 @@ def wish_encoder() -> SpanEncoder:
             raise WishThemeError(f"no encoder can read the wishes here: {error}") from error
 
 
-_projections: dict[str, WishProjection | None] = {}
+_models: dict[str, WishThemeModel] = {}
 
 
-def wish_projection(encoder: SpanEncoder) -> WishProjection | None:
-    """The shipped projection if it was learned on this encoder; None for another encoder (no projection).
-    A projection learned on another build of this encoder is refused (IncompatibleWishModel)."""
-    key = f"{encoder.name}:{encoder.fingerprint}"
-    if key not in _projections:
-        projection = load_projection(SHIPPED)
-        if projection.encoder["name"] == encoder.name:
-            projection = load_projection(SHIPPED, encoder_name=encoder.name, encoder_fingerprint=encoder.fingerprint)
-            _projections[key] = projection
-        else:
-            _projections[key] = None
-    return _projections[key]
+def wish_model() -> WishThemeModel:
+    """The shipped wish-theme model, loaded once (IncompatibleWishModel says what to do when it cannot be)."""
+    if "shipped" not in _models:
+        _models["shipped"] = load_model(SHIPPED)
+    return _models["shipped"]
 
 
-def encoder_label(encoder: SpanEncoder) -> str:
-    """What wish_themes.encoder records: changes whenever the compared vectors would (encoder or projection)."""
-    projection = wish_projection(encoder)
-    label = f"{encoder.name}:{encoder.fingerprint}"
-    return f"{label}+{projection.label}" if projection is not None else label
+def encoder_label(encoder: SpanEncoder, model: WishThemeModel | None = None) -> str:
+    """What wish_themes.encoder records: changes whenever the stored tokens would (encoder or model)."""
+    return f"{encoder.name}:{encoder.fingerprint}+{(model or wish_model()).label}"
 
 
-def to_bytes(vector: Vector) -> bytes:
-    return np.asarray(vector, dtype=np.float32).tobytes()
+_reference_cache: dict[str, dict[str, Floats]] = {}
 
 
-def from_bytes(data: bytes) -> Vector:
-    return np.frombuffer(data, dtype=np.float32).copy()
-
-
-def normalised(vector: npt.NDArray[np.floating]) -> Vector:
-    length = float(np.linalg.norm(vector))
-    return (vector / length if length > 1e-12 else vector).astype(np.float32)
-
-
-@dataclass(frozen=True)
-class WishSpan:
-    """One wish sentence: the voice it is in and where."""
-
-    voice_text: str
-    start: int
-    end: int
-
-
-def embed_wishes(encoder: SpanEncoder, wishes: Sequence[WishSpan], batch: int = 64) -> list[Vector]:
-    """One vector per wish, each voice read once however many wishes it holds."""
-    by_text: dict[str, list[int]] = {}
-    for index, wish in enumerate(wishes):
-        by_text.setdefault(wish.voice_text, []).append(index)
-    texts = list(by_text)
-    vectors: list[Vector | None] = [None] * len(wishes)
-    for first in range(0, len(texts), batch):
-        chunk = texts[first : first + batch]
-        spans = [[(wishes[i].start, wishes[i].end) for i in by_text[text]] for text in chunk]
-        _, per_text = encoder.embed_spans(chunk, spans)
-        for text, rows in zip(chunk, per_text, strict=True):
-            for index, row in zip(by_text[text], rows, strict=True):
-                vectors[index] = np.asarray(row, dtype=np.float32)
-    return [vector for vector in vectors if vector is not None]
-
-
-_reference_cache: dict[str, dict[str, Vector]] = {}
-
-
-def _reference_means(encoder: SpanEncoder) -> dict[str, Vector]:
-    key = f"{encoder.name}:{encoder.fingerprint}"
-    known = _reference_cache.get(key)
-    if known is not None:
-        return known
-    means: dict[str, Vector] = {}
-    for language, texts in REFERENCE_WISHES.items():
-        vectors = embed_wishes(encoder, [WishSpan(text, 0, len(text)) for text in texts])
-        means[language] = np.mean(vectors, axis=0).astype(np.float32)
-    means[""] = np.mean(list(means.values()), axis=0).astype(np.float32)  # any other language
-    _reference_cache[key] = means
-    return means
-
-
-@dataclass
-class LanguageSpace:
-    """Subtracts each language's mean wish vector; built from the reference means and the store's wishes."""
-
-    prior: dict[str, Vector]
-    totals: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-    prior_weight: float = PRIOR_WEIGHT
-    projection: WishProjection | None = None
-
-    @classmethod
-    def for_encoder(cls, encoder: SpanEncoder, *, projected: bool = True) -> LanguageSpace:
-        """The space of an encoder: its reference means and, unless ``projected`` is False, its projection."""
-        return cls(_reference_means(encoder), projection=wish_projection(encoder) if projected else None)
-
-    @property
-    def dim(self) -> int:
-        """The length of the vectors wishes are compared by."""
-        return self.projection.dim if self.projection is not None else int(self.prior[""].shape[0])
-
-    def observe(self, language: str, vectors: Iterable[Vector]) -> None:
-        for vector in vectors:
-            if language not in self.totals:
-                self.totals[language] = np.zeros(vector.shape, dtype=np.float64)
-                self.counts[language] = 0
-            self.totals[language] += vector
-            self.counts[language] += 1
-
-    def mean(self, language: str) -> npt.NDArray[np.float64]:
-        prior = self.prior.get(language, self.prior[""]).astype(np.float64)
-        count = self.counts.get(language, 0)
-        if not count:
-            return prior
-        return (self.totals[language] + self.prior_weight * prior) / (count + self.prior_weight)
-
-    def centred(self, vector: Vector, language: str) -> Vector:
-        """The vector without its language's mean, projected where there is a projection; unit length."""
-        centred = normalised(vector - self.mean(language))
-        return self.projection.project(centred) if self.projection is not None else centred
+def reference_means(encoder: SpanEncoder, model: WishThemeModel | None = None) -> dict[str, Floats]:
+    """Per language the mean of the reference wishes' token vectors ("" for any other language)."""
+    model = model or wish_model()
+    key = encoder_label(encoder, model)
+    if key not in _reference_cache:
+        means: dict[str, Floats] = {}
+        for language, texts in REFERENCE_WISHES.items():
+            sets = embed_token_sets(encoder, [WishInVoice(text, 0, len(text), None, language) for text in texts], model)
+            means[language] = np.concatenate([s.vectors[~s.context] for s in sets]).mean(axis=0).astype(np.float32)
+        means[""] = np.mean(list(means.values()), axis=0).astype(np.float32)
+        _reference_cache[key] = means
+    return _reference_cache[key]

@@ -325,6 +325,8 @@ class WishTheme(Base):
     centroid: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 vector of the encoder named below
     encoder: Mapped[str | None] = mapped_column(String(100))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("wish_themes.id", ondelete="SET NULL"))
+    # When an agent last merged into or split this theme (migration 0007): the board never regroups its wishes.
+    arranged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
 
@@ -353,6 +355,15 @@ class Wish(Base):
     theme: Mapped[WishTheme] = relationship(back_populates="wishes")
     voice: Mapped[Voice] = relationship()
     customer: Mapped[Customer] = relationship()
+
+
+class WishTokens(Base):
+    """The tokens a wish is compared by on the wish board (loop/themes_tokens.py packs them; migration 0007)."""
+
+    __tablename__ = "wish_tokens"
+
+    wish_id: Mapped[int] = mapped_column(ForeignKey("wishes.id", ondelete="CASCADE"), primary_key=True)
+    tokens: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class WishThemeChange(Base):
