@@ -111,9 +111,9 @@ class Settings(BaseSettings):
         None,
         gt=-1,
         lt=1,
-        description="How similar (cosine, after removing each language's mean and applying the learned wish-theme "
-        "projection) a wish must be to a theme's centre to join it rather than start a new theme; unset: the "
-        "threshold the projection was tuned with, or the value measured for an encoder without one.",
+        description="How similar a wish must be to a theme's wishes on average to join it rather than start a new "
+        "theme (token-by-token similarity in the board's space, less the two wishes' usual level: "
+        "docs/wish-themes.md); unset: the threshold the shipped wish-theme model was tuned with.",
     )
     # --- the web app (ombud serve) ---
     secret_key: str | None = Field(
