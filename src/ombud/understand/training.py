@@ -4,6 +4,16 @@ The held-out part (a stable hash of each id) is read by the finished model,
 sentence by sentence on the intended sentences, and its scores go into the
 model file. Training is deterministic: same corpus, encoder and seed, same
 weights.
+
+Every sentence of a voice of several sentences is also read on its own, as a
+voice of that one sentence, and the act and sentiment heads learn from both
+readings. A reader meets lone sentences all the time ("Elendig kundeservice."
+as a whole review, a one-line chat), but the corpus holds most sentences
+inside longer voices, where the voice's vector and the sentence's place in it
+stand beside them; without the lone readings the heads had learnt that a
+short voice of one sentence is mostly praise and read plain complaints as
+praise (docs/quality.md, plain cases). A lone sentence keeps the act and
+sentiment its writer gave it in its voice, and that sentiment is its voice's.
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ import numpy as np
 from scipy import sparse
 
 from ombud.labels import ACTS, EMOTIONS, FLAGS, SENTIMENTS, TOPICS
-from ombud.understand.corpus import LabeledVoice, fingerprint, split_corpus
+from ombud.understand.corpus import LabeledSentence, LabeledVoice, fingerprint, split_corpus
 from ombud.understand.encoders import SpanEncoder
 from ombud.understand.features import BatchFeatures, as_matrix, batch_features
 from ombud.understand.heads import LinearHead, Matrix, fit_multi, fit_single
@@ -34,6 +44,15 @@ Progress = Callable[[int], None]  # called with the number of voices just encode
 class CorpusFeatures:
     voices: Sequence[LabeledVoice]
     features: BatchFeatures
+
+
+@dataclass(frozen=True)
+class LoneSentences:
+    """Sentences of voices of several sentences, each read as a voice of its own."""
+
+    labels: Sequence[LabeledSentence]
+    sentences: Any  # (sentences, sentence features)
+    voices: Any  # (sentences, voice features)
 
 
 def encode_corpus(
@@ -57,6 +76,30 @@ def encode_corpus(
     return CorpusFeatures(voices, stacked)
 
 
+def encode_lone_sentences(
+    encoder: SpanEncoder, voices: Sequence[LabeledVoice], progress: Progress | None = None
+) -> LoneSentences:
+    """Each sentence of the voices of more than one sentence, read alone."""
+    labels: list[LabeledSentence] = []
+    texts: list[str] = []
+    for voice in voices:
+        if len(voice.sentences) > 1:
+            labels.extend(voice.sentences)
+            texts.extend(voice.text[sentence.start : sentence.end] for sentence in voice.sentences)
+    sentence_rows: list[Any] = []
+    voice_rows: list[Any] = []
+    for start in range(0, len(texts), FEATURE_BATCH):
+        batch = texts[start : start + FEATURE_BATCH]
+        features = batch_features(encoder, batch, [[(0, len(text))] for text in batch])
+        sentence_rows.append(as_matrix(features.sentences))
+        voice_rows.append(as_matrix(features.voices))
+        if progress:
+            progress(0)
+    if not texts:
+        return LoneSentences([], None, None)
+    return LoneSentences(labels, _stacked(sentence_rows), _stacked(voice_rows))
+
+
 def _stacked(rows: Sequence[Any]) -> Any:
     return sparse.vstack(rows, format="csr") if rows and sparse.issparse(rows[0]) else np.vstack(rows)
 
@@ -66,7 +109,8 @@ def _topics_of(voices: Sequence[LabeledVoice]) -> tuple[str, ...]:
     return (*TOPICS, *own)
 
 
-def fit_heads(data: CorpusFeatures, seed: int = SEED) -> dict[str, LinearHead]:
+def fit_heads(data: CorpusFeatures, seed: int = SEED, lone: LoneSentences | None = None) -> dict[str, LinearHead]:
+    """Every head on the voices' features; act and sentiment also on the lone sentences, if given."""
     voices = data.voices
     sentence_features = data.features.sentences
     sentences = [sentence for voice in voices for sentence in voice.sentences]
@@ -74,11 +118,21 @@ def fit_heads(data: CorpusFeatures, seed: int = SEED) -> dict[str, LinearHead]:
     topic_targets = np.array([[topic in s.topics for topic in topics] for s in sentences], dtype=bool)
     emotion_targets = np.array([[emotion in v.emotions for emotion in EMOTIONS] for v in voices], dtype=bool)
     flag_targets = np.array([[v.flags[flag] for flag in FLAGS] for v in voices], dtype=bool)
+    read_sentences, voice_features = sentence_features, data.features.voices
+    acts = [s.act for s in sentences]
+    sentiments = [s.sentiment for s in sentences]
+    voice_sentiments = [v.sentiment for v in voices]
+    if lone is not None and lone.labels:
+        read_sentences = _stacked([sentence_features, lone.sentences])
+        voice_features = _stacked([voice_features, lone.voices])
+        acts += [s.act for s in lone.labels]
+        sentiments += [s.sentiment for s in lone.labels]
+        voice_sentiments += [s.sentiment for s in lone.labels]
     return {
-        "act": fit_single(sentence_features, [s.act for s in sentences], ACTS, seed),
-        "sentence_sentiment": fit_single(sentence_features, [s.sentiment for s in sentences], SENTIMENTS, seed),
+        "act": fit_single(read_sentences, acts, ACTS, seed),
+        "sentence_sentiment": fit_single(read_sentences, sentiments, SENTIMENTS, seed),
         "topics": fit_multi(sentence_features, topic_targets, topics, seed),
-        "voice_sentiment": fit_single(data.features.voices, [v.sentiment for v in voices], SENTIMENTS, seed),
+        "voice_sentiment": fit_single(voice_features, voice_sentiments, SENTIMENTS, seed),
         "emotions": fit_multi(data.features.voices, emotion_targets, EMOTIONS, seed),
         "flags": fit_multi(data.features.voices, flag_targets, FLAGS, seed),
     }
@@ -165,7 +219,7 @@ def train_model(
     if not training:
         raise ValueError("no voices to train on")
     data = encode_corpus(encoder, training, progress)
-    heads = fit_heads(data, seed)
+    heads = fit_heads(data, seed, encode_lone_sentences(encoder, training, progress))
     scores = score_heads(heads, encode_corpus(encoder, held_out, progress)) if held_out else {}
     languages: dict[str, int] = {}
     for voice in voices:
@@ -189,6 +243,7 @@ def train_model(
             "seed": seed,
             "held_out_share": held_out_share,
             "base": base,
+            "lone_sentences": True,
         },
     )
     return model, scores
