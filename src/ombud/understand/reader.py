@@ -17,6 +17,7 @@ from ombud.understand.analysis import Analysis, Label, SentenceAnalysis, Sentime
 from ombud.understand.encoders import SpanEncoder
 from ombud.understand.features import BatchFeatures, batch_features
 from ombud.understand.heads import HeadGroup, LinearHead, Matrix
+from ombud.understand.joint import read_jointly
 from ombud.understand.language import LanguageGuess
 from ombud.understand.language_head import LanguageModel, shipped_language_model
 from ombud.understand.model_file import ReaderModel
@@ -58,12 +59,21 @@ class Reader:
             emotion_evidence, flag_evidence = self._evidence_heads.probabilities(features.evidence)
         voice_sentiment, emotions, flags = self._voice_heads.probabilities(features.voices)
         heads = self.model.heads
+        sentiment_labels = heads["sentence_sentiment"].labels
+        joint = read_jointly(
+            act, sentence_sentiment, voice_sentiment, features.offsets, heads["act"].labels, sentiment_labels
+        )
         read_sentences = self._read_sentences(
-            sentences, sentence_languages, act, _sentiments(heads["sentence_sentiment"], sentence_sentiment), topics
+            sentences,
+            sentence_languages,
+            joint.acts,
+            joint.act_choice,
+            _sentiments(sentiment_labels, joint.sentence_sentiments, joint.sentence_choice),
+            topics,
         )
         emotion_labels = _voice_labels(heads["emotions"], emotions, emotion_evidence, features)
         flag_labels = _voice_labels(heads["flags"], flags, flag_evidence, features)
-        voice_sentiments = _sentiments(heads["voice_sentiment"], voice_sentiment)
+        voice_sentiments = _sentiments(sentiment_labels, joint.voice_sentiments, joint.voice_choice)
         analyses = []
         for index, text in enumerate(texts):
             read = read_sentences[index]
@@ -92,12 +102,13 @@ class Reader:
         sentences: Sequence[Sequence[Sentence]],
         languages: Sequence[Sequence[LanguageGuess]],
         act: Matrix,
+        act_choice: npt.NDArray[np.int64],
         sentiments: list[Sentiment],
         topics: Matrix,
     ) -> list[list[SentenceAnalysis]]:
         heads = self.model.heads
         act_labels = heads["act"].labels
-        best_acts = act.argmax(axis=1).tolist() if len(act) else []
+        best_acts = act_choice.tolist()
         act_rows = act.tolist()
         topic_head = heads["topics"]
         topic_names = topic_head.labels
@@ -134,12 +145,11 @@ class Reader:
         return read
 
 
-def _sentiments(head: LinearHead, probabilities: Matrix) -> list[Sentiment]:
-    """One Sentiment per row: the likeliest label, P(positive) - P(negative) and the label's probability."""
+def _sentiments(labels: Sequence[str], probabilities: Matrix, chosen: npt.NDArray[np.int64]) -> list[Sentiment]:
+    """One Sentiment per row: the chosen label, P(positive) - P(negative) and the label's probability."""
     if not len(probabilities):
         return []
-    labels = head.labels
-    best = probabilities.argmax(axis=1).tolist()
+    best = chosen.tolist()
     wide = probabilities.astype(np.float64)
     positive = wide[:, labels.index("positive")] if "positive" in labels else np.zeros(len(wide))
     negative = wide[:, labels.index("negative")] if "negative" in labels else np.zeros(len(wide))

@@ -19,6 +19,7 @@ sentiment its writer gave it in its voice, and that sentiment is its voice's.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +31,9 @@ from ombud.understand.corpus import LabeledSentence, LabeledVoice, fingerprint, 
 from ombud.understand.encoders import SpanEncoder
 from ombud.understand.features import BatchFeatures, as_matrix, batch_features
 from ombud.understand.heads import LinearHead, Matrix, fit_multi, fit_single
+from ombud.understand.joint import read_jointly
 from ombud.understand.metrics import Scores, multi_label_scores, single_label_scores
-from ombud.understand.model_file import ReaderModel
+from ombud.understand.model_file import HEADS, ReaderModel
 
 SEED = 2026
 HELD_OUT_SHARE = 0.15
@@ -128,14 +130,21 @@ def fit_heads(data: CorpusFeatures, seed: int = SEED, lone: LoneSentences | None
         acts += [s.act for s in lone.labels]
         sentiments += [s.sentiment for s in lone.labels]
         voice_sentiments += [s.sentiment for s in lone.labels]
-    return {
-        "act": fit_single(read_sentences, acts, ACTS, seed),
-        "sentence_sentiment": fit_single(read_sentences, sentiments, SENTIMENTS, seed),
-        "topics": fit_multi(sentence_features, topic_targets, topics, seed),
-        "voice_sentiment": fit_single(voice_features, voice_sentiments, SENTIMENTS, seed),
-        "emotions": fit_multi(data.features.voices, emotion_targets, EMOTIONS, seed),
-        "flags": fit_multi(data.features.voices, flag_targets, FLAGS, seed),
-    }
+    # The softmax heads fit on one core each (L-BFGS), so they run beside the multi-label heads, which
+    # share the cores among their own fits; each fit stands alone, so the weights are the same either way.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        single = {
+            "act": pool.submit(fit_single, read_sentences, acts, ACTS, seed),
+            "sentence_sentiment": pool.submit(fit_single, read_sentences, sentiments, SENTIMENTS, seed),
+            "voice_sentiment": pool.submit(fit_single, voice_features, voice_sentiments, SENTIMENTS, seed),
+        }
+        multi = {
+            "topics": fit_multi(sentence_features, topic_targets, topics, seed),
+            "emotions": fit_multi(data.features.voices, emotion_targets, EMOTIONS, seed),
+            "flags": fit_multi(data.features.voices, flag_targets, FLAGS, seed),
+        }
+        fitted = {name: future.result() for name, future in single.items()} | multi
+    return {name: fitted[name] for name in HEADS}
 
 
 def score_heads(heads: dict[str, LinearHead], data: CorpusFeatures) -> dict[str, Scores]:
@@ -146,14 +155,22 @@ def score_heads(heads: dict[str, LinearHead], data: CorpusFeatures) -> dict[str,
     sentence_languages = [language for language, _ in sentences]
     voice_languages = [voice.language for voice in voices]
 
-    def single(head: LinearHead, features: Matrix) -> list[str]:
-        return [head.labels[i] for i in np.argmax(head.probabilities(features), axis=1)]
-
     def multi(head: LinearHead, features: Matrix) -> list[set[str]]:
         present = head.probabilities(features) >= head.thresholds
         return [{head.labels[i] for i in np.flatnonzero(row)} for row in present]
 
-    acts = single(heads["act"], sentence_features)
+    # What a reader shows: act and sentiment read together (joint.py).
+    joint = read_jointly(
+        heads["act"].probabilities(sentence_features),
+        heads["sentence_sentiment"].probabilities(sentence_features),
+        heads["voice_sentiment"].probabilities(data.features.voices),
+        data.features.offsets,
+        heads["act"].labels,
+        heads["sentence_sentiment"].labels,
+    )
+    acts = [heads["act"].labels[i] for i in joint.act_choice]
+    sentence_sentiments = [heads["sentence_sentiment"].labels[i] for i in joint.sentence_choice]
+    voice_sentiments = [heads["sentence_sentiment"].labels[i] for i in joint.voice_choice]
     voice_wish = [any(s.act == "wish" for s in voice.sentences) for voice in voices]
     offsets = np.cumsum([0, *(len(voice.sentences) for voice in voices)])
     predicted_wish = [("wish" in acts[offsets[i] : offsets[i + 1]]) for i in range(len(voices))]
@@ -166,17 +183,12 @@ def score_heads(heads: dict[str, LinearHead], data: CorpusFeatures) -> dict[str,
             ["wish"],
             voice_languages,
         ),
-        "sentence_sentiment": single_label_scores(
-            [s.sentiment for _, s in sentences], single(heads["sentence_sentiment"], sentence_features), SENTIMENTS
-        ),
+        "sentence_sentiment": single_label_scores([s.sentiment for _, s in sentences], sentence_sentiments, SENTIMENTS),
         "topics": multi_label_scores(
             [set(s.topics) for _, s in sentences], multi(heads["topics"], sentence_features), topics
         ),
         "voice_sentiment": single_label_scores(
-            [v.sentiment for v in voices],
-            single(heads["voice_sentiment"], data.features.voices),
-            SENTIMENTS,
-            voice_languages,
+            [v.sentiment for v in voices], voice_sentiments, SENTIMENTS, voice_languages
         ),
         "emotions": multi_label_scores(
             [set(v.emotions) for v in voices], multi(heads["emotions"], data.features.voices), EMOTIONS, voice_languages
