@@ -7,11 +7,7 @@ from sqlalchemy import select
 from ombud.loop.wishes import set_theme_status, split_theme, update_themes
 from ombud.store import Database
 from ombud.store.models import Wish, WishTheme
-from wish_factories import APP, SUNDAY, Shop
-
-
-def theme_of(session, text: str) -> int:
-    return session.scalars(select(Wish.theme_id).where(Wish.text == text)).one()
+from wish_factories import APP, SUNDAY, Shop, theme_of
 
 
 def test_open_themes_that_hold_one_wish_between_them_are_grouped_again_when_wishes_arrive(database: Database) -> None:

@@ -21,13 +21,9 @@ from ombud.loop.wishes import (
 )
 from ombud.store import Database
 from ombud.store.models import Wish, WishTheme, WishThemeChange
-from wish_factories import APP, GIFT_WRAP, SUNDAY, Shop
+from wish_factories import APP, GIFT_WRAP, SUNDAY, Shop, theme_of
 
 LANGUAGES = ("sv", "nb", "nn", "da", "en")
-
-
-def theme_of(session, text: str) -> int:
-    return session.scalars(select(Wish.theme_id).where(Wish.text == text)).one()
 
 
 def test_the_same_wish_in_five_languages_is_one_theme(database: Database) -> None:

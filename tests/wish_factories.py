@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombud.store.models import Customer, CustomerIdentity, SentenceAnalysisRow, Voice, VoiceAnalysis
+from ombud.store.models import Customer, CustomerIdentity, SentenceAnalysisRow, Voice, VoiceAnalysis, Wish
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -151,3 +152,8 @@ PHONE_EVENINGS = {
     "da": "Hold gerne kundeservice telefonen aaben om aftenen, jeg kan ikke ringe fra arbejdet",
     "en": "wish your support line stayed open in the evenings, can never call during work hours",
 }
+
+
+def theme_of(session: Session, text: str) -> int:
+    """The theme of the one wish with this text."""
+    return session.scalars(select(Wish.theme_id).where(Wish.text == text)).one()
