@@ -206,9 +206,7 @@ class Masker:
         for begin in range(len(lowered)):
             if begin and _word_character(lowered[begin - 1]):
                 continue
-            for end in ends[bisect_right(ends, begin) :]:
-                if end - begin > self._longest:
-                    break
+            for end in ends[bisect_right(ends, begin) : bisect_right(ends, begin + self._longest)]:
                 kind = words.get(lowered[begin:end])
                 if kind is not None:
                     found.append(PersonalData(kind, begin, end, text[begin:end], 1.0, "known"))
