@@ -46,8 +46,8 @@ def _analyses(tier: str) -> dict[str, Analysis]:
 # Issue 3 is still open on these: the most cases each tier's shipped models (commit 352451b) may misread, per
 # language. A model that misreads more fails; lower the numbers as the models get better, down to 0.
 MOST_MISREAD = {
-    "fast": {"sv": 13, "nb": 12, "nn": 9, "da": 8, "en": 16},
-    "accurate": {"sv": 8, "nb": 10, "nn": 11, "da": 4, "en": 3},
+    "fast": {"sv": 7, "nb": 10, "nn": 7, "da": 6, "en": 14},
+    "accurate": {"sv": 6, "nb": 6, "nn": 6, "da": 3, "en": 3},
 }
 
 
