@@ -3,6 +3,7 @@
     python bench/wish_themes.py                    # ombud's method: a bulk import, then one voice at a time
     python bench/wish_themes.py --no-diacritics    # the sample typed without å, ä, ö, æ, ø
     python bench/wish_themes.py --encoder static   # the same with the fast tier's static encoder
+    python bench/wish_themes.py --adapters A.npz --model M.npz  # e5 with trained adapters (train_wish_adapter.py)
 
 Every wish sentence of the sample voices (src/ombud/demo/sample/*.jsonl) carries
 the slug of the theme its writer intended (``wish_theme``). Wishes are grouped
@@ -49,10 +50,10 @@ from sklearn.metrics import adjusted_rand_score
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from ombud.loop.themes_grouping import place, representatives
-from ombud.loop.themes_model import Comparison, WishThemeModel
+from ombud.loop.themes_model import Comparison, WishThemeModel, load_model
 from ombud.loop.themes_space import BoardSpace, Prepared
 from ombud.loop.themes_tokens import TokenSet, WishInVoice, context_span, embed_token_sets
-from ombud.loop.themes_vectors import reference_means, wish_model
+from ombud.loop.themes_vectors import reference_means, tuned_encoder, wish_encoder, wish_model
 from ombud.understand.encoders import SpanEncoder, load_encoder
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "ombud" / "demo" / "sample"
@@ -210,14 +211,26 @@ def report(wishes: Sequence[SampleWish], themes: list[str], name: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--encoder", choices=["contextual", "static"], default="contextual")
+    parser.add_argument(
+        "--encoder",
+        choices=["wish", "contextual", "static"],
+        default="wish",
+        help="wish: the wish board's own (e5 with its adapters, else plain e5); contextual: plain e5",
+    )
+    parser.add_argument("--adapters", type=Path, help="e5 with these adapters instead of the shipped ones")
+    parser.add_argument("--model", type=Path, help="a wish-theme model instead of the shipped one")
     parser.add_argument(
         "--no-diacritics", action="store_true", help="the sample typed without å, ä, ö, æ, ø (aa, ae, oe instead)"
     )
     arguments = parser.parse_args()
     started = time.perf_counter()
-    encoder = load_encoder(arguments.encoder)
-    model = wish_model()
+    if arguments.adapters is not None:
+        encoder = tuned_encoder(arguments.adapters)
+    elif arguments.encoder == "wish":
+        encoder = wish_encoder()
+    else:
+        encoder = load_encoder(arguments.encoder)
+    model = load_model(arguments.model) if arguments.model is not None else wish_model()
     wishes = sample_wishes(spelled_out=arguments.no_diacritics)
     tokens = embed_token_sets(encoder, [w.span for w in wishes], model)
     comparison = model.comparison(encoder.name)

@@ -51,7 +51,7 @@ from ombud.loop.themes_model import SHIPPED, Comparison, Parameters, WishThemeMo
 from ombud.loop.themes_space import BoardSpace, Prepared  # noqa: E402
 from ombud.loop.themes_spelling import respell  # noqa: E402
 from ombud.loop.themes_tokens import TokenSet, WishInVoice, context_span, embed_token_sets, kept_tokens, word_scorer  # noqa: E402
-from ombud.loop.themes_vectors import reference_means  # noqa: E402
+from ombud.loop.themes_vectors import WISH_ADAPTERS, reference_means, tuned_encoder  # noqa: E402
 from ombud.understand.encoders import SpanEncoder, load_encoder  # noqa: E402
 from ombud.understand.sentences import split_sentences  # noqa: E402
 
@@ -328,6 +328,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dry-run", action="store_true", help="print the comparison, write nothing")
     parser.add_argument("--output", type=Path, default=SHIPPED)
+    parser.add_argument(
+        "--adapters", type=Path, default=WISH_ADAPTERS, help="e5's wish adapters (scripts/train_wish_adapter.py)"
+    )
     options = parser.parse_args()
     started = time.perf_counter()
     rows, fingerprint = read_corpus()
@@ -339,7 +342,8 @@ def main() -> int:
         f"{len(rows)} wishes, {len({r.theme for r in rows})} themes, {dict(sorted(languages.items()))}, {dict(boards)}"
     )
 
-    encoder = load_encoder("contextual")
+    # The wish board's encoder: e5 with the wish adapters merged where they exist (themes_vectors.wish_encoder).
+    encoder = tuned_encoder(options.adapters) if options.adapters.is_file() else load_encoder("contextual")
     wide = Parameters(tokens_kept=ALL_TOKENS)
     every = model_of(rows, encoder, wide, {encoder.name: Comparison(0.0, 0.0)}, {})
     tokens = embed_token_sets(encoder, spans, every)
@@ -373,13 +377,20 @@ def main() -> int:
         },
         "options": options_table,
     }
-    static = load_encoder("static")
-    static_tokens = embed_token_sets(static, spans, every)
-    static_reference = reference_means(static, every)
-    static_comparison, static_table = tune(rows, static_tokens, static, static_reference, parameters)
-    comparisons[static.name] = static_comparison
-    scores[static.name] = static_table
-    print(f"{static.name}: threshold {static_comparison.threshold:.3f}, voices ARI {static_table['voices']['ari']:.3f}")
+    # The fallbacks, each with its own threshold: plain e5 (where the adapters are missing), the static encoder.
+    fallbacks = [load_encoder("static")]
+    if encoder.name != load_encoder("contextual").name:
+        fallbacks.insert(0, load_encoder("contextual"))
+    for fallback in fallbacks:
+        fallback_tokens = embed_token_sets(fallback, spans, every)
+        fallback_reference = reference_means(fallback, every)
+        fallback_comparison, fallback_table = tune(rows, fallback_tokens, fallback, fallback_reference, parameters)
+        comparisons[fallback.name] = fallback_comparison
+        scores[fallback.name] = fallback_table
+        print(
+            f"{fallback.name}: threshold {fallback_comparison.threshold:.3f}, "
+            f"voices ARI {fallback_table['voices']['ari']:.3f}"
+        )
     print(f"({time.perf_counter() - started:.0f} s)")
     if options.dry_run:
         return 0

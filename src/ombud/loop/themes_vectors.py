@@ -10,12 +10,18 @@ language" on a board that has few wishes of its own in it (themes_space.py).
 
 from __future__ import annotations
 
+import logging
+import threading
+from pathlib import Path
+
 import numpy as np
 
 from ombud.errors import WishThemeError
 from ombud.loop.themes_model import SHIPPED, WishThemeModel, load_model
 from ombud.loop.themes_tokens import Floats, WishInVoice, embed_token_sets
 from ombud.understand.encoders import EncoderUnavailable, SpanEncoder, load_encoder
+
+log = logging.getLogger(__name__)
 
 REFERENCE_WISHES: dict[str, tuple[str, ...]] = {
     "sv": (
@@ -71,8 +77,32 @@ REFERENCE_WISHES: dict[str, tuple[str, ...]] = {
 }
 
 
+WISH_ADAPTERS = Path(__file__).resolve().parents[1] / "understand" / "models" / "wish-adapter.npz"
+_tuned: dict[Path, SpanEncoder] = {}
+_tuned_lock = threading.Lock()
+
+
+def tuned_encoder(adapters: Path | None = None) -> SpanEncoder:
+    """e5 with the wish board's adapters merged (scripts/train_wish_adapter.py), loaded once per process;
+    EncoderUnavailable where it cannot run or the adapter file is missing or unreadable."""
+    adapters = adapters or WISH_ADAPTERS
+    with _tuned_lock:
+        if adapters not in _tuned:
+            if not adapters.is_file():
+                raise EncoderUnavailable(f"no wish adapters at {adapters}; build them with `make model`")
+            from ombud.understand.encoders.contextual import ContextualEncoder
+
+            _tuned[adapters] = ContextualEncoder(adapters=adapters)
+        return _tuned[adapters]
+
+
 def wish_encoder() -> SpanEncoder:
-    """The contextual encoder, or the static one where the contextual cannot run here."""
+    """e5 tuned for wishes; the plain contextual encoder where its adapters are missing; the static one where
+    neither can run here."""
+    try:
+        return tuned_encoder()
+    except EncoderUnavailable as error:
+        log.info("the wish board reads wishes with plain e5: %s", error)
     try:
         return load_encoder("contextual")
     except EncoderUnavailable:

