@@ -89,7 +89,7 @@ def tuned_encoder(adapters: Path | None = None) -> SpanEncoder:
     with _tuned_lock:
         if adapters not in _tuned:
             if not adapters.is_file():
-                raise EncoderUnavailable(f"no wish adapters at {adapters}; build them with `make model`")
+                raise EncoderUnavailable(f"no wish adapters at {adapters} (scripts/train_wish_adapter.py trains them)")
             from ombud.understand.encoders.contextual import ContextualEncoder
 
             _tuned[adapters] = ContextualEncoder(adapters=adapters)
@@ -102,7 +102,7 @@ def wish_encoder() -> SpanEncoder:
     try:
         return tuned_encoder()
     except EncoderUnavailable as error:
-        log.info("the wish board reads wishes with plain e5: %s", error)
+        log.debug("the wish board reads wishes with plain e5: %s", error)
     try:
         return load_encoder("contextual")
     except EncoderUnavailable:
