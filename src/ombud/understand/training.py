@@ -172,8 +172,7 @@ def score_heads(heads: dict[str, LinearHead], data: CorpusFeatures) -> dict[str,
     sentence_sentiments = [heads["sentence_sentiment"].labels[i] for i in joint.sentence_choice]
     voice_sentiments = [heads["sentence_sentiment"].labels[i] for i in joint.voice_choice]
     voice_wish = [any(s.act == "wish" for s in voice.sentences) for voice in voices]
-    offsets = np.cumsum([0, *(len(voice.sentences) for voice in voices)])
-    predicted_wish = [("wish" in acts[offsets[i] : offsets[i + 1]]) for i in range(len(voices))]
+    predicted_wish = ["wish" in acts[data.features.sentences_of(i)] for i in range(len(voices))]
     topics = heads["topics"].labels
     return {
         "act": single_label_scores([s.act for _, s in sentences], acts, ACTS, sentence_languages),
