@@ -50,11 +50,16 @@ class AdaptedE5File:
 
     def __init__(self, model_file: E5File, adapters: Mapping[str, np.ndarray]) -> None:
         self.base = model_file
-        self.overrides = merged_weights(model_file, adapters)
+        self.adapters = adapters
         self.adapter_sha256 = adapter_digest(adapters)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.base, name)
+
+    @cached_property
+    def overrides(self) -> dict[str, Floats]:
+        """Merged only when the graph is built: finding the cached model needs the digest alone."""
+        return merged_weights(self.base, self.adapters)
 
     @cached_property
     def sha256(self) -> str:
@@ -94,5 +99,5 @@ def load_adapters(path: Path) -> dict[str, np.ndarray]:
             raise
         raise AdapterError(f"{path}: not a readable adapter file ({error})") from error
     if not found or any(f"{name[: -len('.lora_a')]}.lora_b" not in found for name in found if name.endswith(".lora_a")):
-        raise AdapterError(f"{path}: the adapter file is damaged; rebuild it with `make model`")
+        raise AdapterError(f"{path}: the adapter file is damaged; retrain it with scripts/train_wish_adapter.py")
     return found
