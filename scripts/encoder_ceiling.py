@@ -140,16 +140,14 @@ def _head(y: np.ndarray, features: str) -> Any:
     from sklearn.multiclass import OneVsRestClassifier
 
     grid = [0.03, 0.1, 0.3, 1, 3, 10]
-    if features == "e5":
-        logistic = LogisticRegression(max_iter=3000, class_weight="balanced")
-        if y.ndim == 2:
-            return OneVsRestClassifier(GridSearchCV(logistic, {"C": grid}, scoring="f1", cv=4))
-        return GridSearchCV(logistic, {"C": grid}, scoring="f1_macro", cv=4)
     # liblinear, the fast solver for wide sparse n-grams, fits one label against the rest.
-    one_label = LogisticRegression(solver="liblinear", max_iter=3000, class_weight="balanced")
+    solver = "lbfgs" if features == "e5" else "liblinear"
+    logistic = LogisticRegression(solver=solver, max_iter=3000, class_weight="balanced")
     if y.ndim == 2:
-        return OneVsRestClassifier(GridSearchCV(one_label, {"C": grid}, scoring="f1", cv=4))
-    return GridSearchCV(OneVsRestClassifier(one_label), {"estimator__C": grid}, scoring="f1_macro", cv=4)
+        return OneVsRestClassifier(GridSearchCV(logistic, {"C": grid}, scoring="f1", cv=4))
+    if solver == "lbfgs":
+        return GridSearchCV(logistic, {"C": grid}, scoring="f1_macro", cv=4)
+    return GridSearchCV(OneVsRestClassifier(logistic), {"estimator__C": grid}, scoring="f1_macro", cv=4)
 
 
 def _predict(head: Any, x: Any, y_train: np.ndarray) -> np.ndarray:
@@ -186,8 +184,6 @@ def fit_and_score(task: Task, features: str) -> float:
     predicted = np.zeros_like(y_dev)
     for train_rows, test_rows in KFold(5, shuffle=True, random_state=7).split(dev_texts):
         x_train, x_test = featurise([dev_texts[i] for i in train_rows], [dev_texts[i] for i in test_rows])
-        if sparse.issparse(x_train):
-            x_train, x_test = x_train.tocsr(), x_test.tocsr()
         head = _head(y_dev[train_rows], features).fit(x_train, y_dev[train_rows])
         predicted[test_rows] = _predict(head, x_test, y_dev[train_rows])
     return task.score(y_dev, predicted)
